@@ -1,0 +1,80 @@
+# mod_auth_sspidigest: the engine (libsspidigest.a), the httpd module, the
+# password tool, and their tests.  `make test` and `make run` install what
+# is missing from Debian first; plain `make` only builds.
+.DEFAULT_GOAL := all
+.PHONY: all engine deps deps-test deps-run test unit unit-asan clean
+
+BUILD ?= build
+CC ?= gcc
+OPT ?= -O2 -g
+WERROR ?=
+WARN := -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+	-Wcast-qual -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wundef \
+	-Wimplicit-fallthrough -Wconversion -Wsign-conversion
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -g -O1
+
+APR_CFLAGS = $(shell apr-1-config --cflags --cppflags --includes)
+APR_LIBS = $(shell apu-1-config --link-ld) $(shell apr-1-config --link-ld)
+LIBS = -lssl -lcrypto $(APR_LIBS) -lpthread
+ENGINE_CFLAGS = $(WARN) $(WERROR) -fPIC -fvisibility=hidden -Iinclude -Isrc \
+	$(APR_CFLAGS)
+
+ENGINE_SRC := $(wildcard src/*.c)
+ENGINE_HDR := $(wildcard src/*.h include/*.h)
+UNIT_SRC := $(wildcard t/unit/test_*.c)
+UNIT_SUPPORT := t/unit/support.c
+UNIT_NAMES := $(UNIT_SRC:t/unit/%.c=%)
+
+all: engine
+
+engine: $(BUILD)/libsspidigest.a
+
+# ---- engine ---------------------------------------------------------------
+$(BUILD)/obj/%.o: src/%.c $(ENGINE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(ENGINE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/asan/obj/%.o: src/%.c $(ENGINE_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(ENGINE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libsspidigest.a: $(ENGINE_SRC:src/%.c=$(BUILD)/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/asan/libsspidigest.a: $(ENGINE_SRC:src/%.c=$(BUILD)/asan/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+# ---- unit tests (cmocka), plain and under ASan+UBSan ----------------------
+UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \
+	-It/unit $(APR_CFLAGS) -DVECTORS_DIR='"$(CURDIR)/t/unit"'
+
+$(BUILD)/unit/%: t/unit/%.c $(UNIT_SUPPORT) t/unit/support.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) \
+		$(BUILD)/libsspidigest.a -lcmocka $(LIBS)
+
+$(BUILD)/asan/unit/%: t/unit/%.c $(UNIT_SUPPORT) t/unit/support.h $(BUILD)/asan/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) \
+		$(BUILD)/asan/libsspidigest.a -lcmocka $(LIBS)
+
+unit: $(UNIT_NAMES:%=$(BUILD)/unit/%)
+	scripts/run-unit $(BUILD)/results/unit.txt $^
+
+unit-asan: $(UNIT_NAMES:%=$(BUILD)/asan/unit/%)
+	scripts/run-unit $(BUILD)/results/unit-asan.txt $^
+
+# ---- set-up and the whole suite -------------------------------------------
+deps:
+	scripts/install-deps build
+
+deps-test:
+	scripts/install-deps test
+
+test: deps-test
+	$(MAKE) WERROR=-Werror all
+	scripts/test-all
+
+clean:
+	rm -rf $(BUILD) .libs *.lo *.la *.slo *.o

@@ -1,0 +1,844 @@
+/*
+ * sspi.h: the public API of libsspidigest, a portable re-implementation of
+ * the Windows SSPI Digest security package ("WDigest") on APR and OpenSSL.
+ *
+ * Names, types, flags and status values follow the Windows SDK (Sspi.h,
+ * winerror.h), so code written against Windows reads the same.  Our own
+ * extensions carry the SD_ / Sd / SECPKG_ATTR_SD_ prefix.  Only HTTP Digest
+ * (RFC 7616, RFC 2617, RFC 2069) is implemented; SASL DIGEST-MD5 (RFC 2831)
+ * is not yet, and the calls that need it answer SEC_E_UNSUPPORTED_FUNCTION.
+ *
+ * ------------------------------------------------------------------------
+ * Threads
+ * ------------------------------------------------------------------------
+ * The library needs apr_initialize() to have been called.  A credentials
+ * handle is read-only once AcquireCredentialsHandle returns: any number of
+ * threads may call AcceptSecurityContext / InitializeSecurityContext with it
+ * at once, and verification takes no lock (the built-in replay store takes
+ * one short striped lock per accepted nonce count).  A context handle must
+ * be used by one thread at a time.  Handle creation and deletion take a
+ * short process-wide lock; lookups do not.
+ *
+ * ------------------------------------------------------------------------
+ * Memory
+ * ------------------------------------------------------------------------
+ * Credentials and contexts live in APR pools of their own.  A context's
+ * pool is a child of the pool named in an SD_CALL_PARAMETERS buffer (the
+ * glue passes the connection's pool, so contexts die with connections) or
+ * of APR's global pool.  DeleteSecurityContext destroys it; so does the
+ * destruction of its parent, after which the handle is simply invalid.
+ * Output buffers allocated under ASC_REQ_ALLOCATE_MEMORY /
+ * ISC_REQ_ALLOCATE_MEMORY, and SecPkgInfo from QuerySecurityPackageInfo,
+ * come from malloc with a checked header; free them with FreeContextBuffer,
+ * which wipes them.  Everything else returned points into the context and
+ * stays valid until the next call on that context.
+ *
+ * ------------------------------------------------------------------------
+ * Two snags in the reference page, resolved
+ * ------------------------------------------------------------------------
+ * 1. The AcceptSecurityContext (Digest) page prints SEC_E_INVALID_HANDLE as
+ *    0x80100003L; the Windows SDK (winerror.h) says 0x80090301L.  We use the
+ *    SDK's value.
+ * 2. ASC_REQ_HTTP is given as 0x10000000, the same bit as
+ *    ASC_REQ_ALLOW_MISSING_BINDINGS.  Both names exist with that value.  In
+ *    fContextReq of AcceptSecurityContext the bit selects HTTP mode; channel
+ *    bindings are then optional unless ASC_REQ_PROXY_BINDINGS is set, which
+ *    is what ALLOW_MISSING_BINDINGS would have meant.  Without the bit the
+ *    call is in SASL mode.
+ */
+#ifndef SSPI_H
+#define SSPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <apr_pools.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Windows base types, fixed width as on Windows (ULONG is 32 bits).        */
+/* ---------------------------------------------------------------------- */
+
+#define SEC_ENTRY
+#define SEC_FAR
+
+typedef int32_t LONG;
+typedef uint32_t ULONG, *PULONG;
+typedef uint16_t USHORT;
+typedef unsigned char UCHAR, *PUCHAR;
+typedef char SEC_CHAR;
+typedef uintptr_t ULONG_PTR;
+typedef void *PVOID;
+typedef uint8_t BOOLEAN;
+typedef LONG SECURITY_STATUS;
+
+typedef struct _LUID {
+    ULONG LowPart;
+    LONG HighPart;
+} LUID, *PLUID;
+
+typedef struct _SecHandle {
+    ULONG_PTR dwLower;
+    ULONG_PTR dwUpper;
+} SecHandle, *PSecHandle;
+
+typedef SecHandle CredHandle;
+typedef PSecHandle PCredHandle;
+typedef SecHandle CtxtHandle;
+typedef PSecHandle PCtxtHandle;
+
+#define SecInvalidateHandle(x)                                                 \
+    ((PSecHandle)(x))->dwLower = ((PSecHandle)(x))->dwUpper = ((ULONG_PTR)-1)
+#define SecIsValidHandle(x)                                                    \
+    ((((PSecHandle)(x))->dwLower != ((ULONG_PTR)-1)) &&                        \
+     (((PSecHandle)(x))->dwUpper != ((ULONG_PTR)-1)))
+
+typedef struct _SECURITY_INTEGER {
+    ULONG LowPart;
+    LONG HighPart;
+} SECURITY_INTEGER, *PSECURITY_INTEGER;
+
+typedef SECURITY_INTEGER TimeStamp, *PTimeStamp;
+
+/* ---------------------------------------------------------------------- */
+/* Status values (winerror.h).                                              */
+/* ---------------------------------------------------------------------- */
+
+#define SEC_E_OK ((SECURITY_STATUS)0x00000000L)
+#define SEC_E_INSUFFICIENT_MEMORY ((SECURITY_STATUS)0x80090300L)
+#define SEC_E_INVALID_HANDLE ((SECURITY_STATUS)0x80090301L)
+#define SEC_E_UNSUPPORTED_FUNCTION ((SECURITY_STATUS)0x80090302L)
+#define SEC_E_TARGET_UNKNOWN ((SECURITY_STATUS)0x80090303L)
+#define SEC_E_INTERNAL_ERROR ((SECURITY_STATUS)0x80090304L)
+#define SEC_E_SECPKG_NOT_FOUND ((SECURITY_STATUS)0x80090305L)
+#define SEC_E_NOT_OWNER ((SECURITY_STATUS)0x80090306L)
+#define SEC_E_INVALID_TOKEN ((SECURITY_STATUS)0x80090308L)
+#define SEC_E_QOP_NOT_SUPPORTED ((SECURITY_STATUS)0x8009030AL)
+#define SEC_E_NO_IMPERSONATION ((SECURITY_STATUS)0x8009030BL)
+#define SEC_E_LOGON_DENIED ((SECURITY_STATUS)0x8009030CL)
+#define SEC_E_UNKNOWN_CREDENTIALS ((SECURITY_STATUS)0x8009030DL)
+#define SEC_E_NO_CREDENTIALS ((SECURITY_STATUS)0x8009030EL)
+#define SEC_E_MESSAGE_ALTERED ((SECURITY_STATUS)0x8009030FL)
+#define SEC_E_OUT_OF_SEQUENCE ((SECURITY_STATUS)0x80090310L)
+#define SEC_E_NO_AUTHENTICATING_AUTHORITY ((SECURITY_STATUS)0x80090311L)
+#define SEC_I_CONTINUE_NEEDED ((SECURITY_STATUS)0x00090312L)
+#define SEC_I_COMPLETE_NEEDED ((SECURITY_STATUS)0x00090313L)
+#define SEC_I_COMPLETE_AND_CONTINUE ((SECURITY_STATUS)0x00090314L)
+#define SEC_E_CONTEXT_EXPIRED ((SECURITY_STATUS)0x80090317L)
+#define SEC_E_BUFFER_TOO_SMALL ((SECURITY_STATUS)0x80090321L)
+#define SEC_I_RENEGOTIATE ((SECURITY_STATUS)0x00090321L)
+#define SEC_E_WRONG_PRINCIPAL ((SECURITY_STATUS)0x80090322L)
+#define SEC_E_ALGORITHM_MISMATCH ((SECURITY_STATUS)0x80090331L)
+#define SEC_E_SECURITY_QOS_FAILED ((SECURITY_STATUS)0x80090332L)
+#define SEC_E_WRONG_CREDENTIAL_HANDLE ((SECURITY_STATUS)0x80090336L)
+#define SEC_E_BAD_BINDINGS ((SECURITY_STATUS)0x80090346L)
+#define SEC_E_INVALID_PARAMETER ((SECURITY_STATUS)0x8009035DL)
+#define SEC_E_MUTUAL_AUTH_FAILED ((SECURITY_STATUS)0x80090363L)
+#define STATUS_LOGON_FAILURE ((SECURITY_STATUS)0xC000006DL)
+
+/* True for success and informational statuses. */
+#define SEC_SUCCESS(Status) ((Status) >= 0)
+
+/* ---------------------------------------------------------------------- */
+/* Buffers.                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct _SecBuffer {
+    ULONG cbBuffer;
+    ULONG BufferType;
+    PVOID pvBuffer;
+} SecBuffer, *PSecBuffer;
+
+typedef struct _SecBufferDesc {
+    ULONG ulVersion;
+    ULONG cBuffers;
+    PSecBuffer pBuffers;
+} SecBufferDesc, *PSecBufferDesc;
+
+#define SECBUFFER_VERSION 0
+
+#define SECBUFFER_EMPTY 0
+#define SECBUFFER_DATA 1
+#define SECBUFFER_TOKEN 2
+#define SECBUFFER_PKG_PARAMS 3
+#define SECBUFFER_MISSING 4
+#define SECBUFFER_EXTRA 5
+#define SECBUFFER_STREAM_TRAILER 6
+#define SECBUFFER_STREAM_HEADER 7
+#define SECBUFFER_PADDING 9
+#define SECBUFFER_STREAM 10
+#define SECBUFFER_CHANNEL_BINDINGS 14
+#define SECBUFFER_TARGET_HOST 16
+#define SECBUFFER_ATTRMASK 0xF0000000U
+#define SECBUFFER_READONLY 0x80000000U
+#define SECBUFFER_READONLY_WITH_CHECKSUM 0x10000000U
+
+typedef struct _SEC_CHANNEL_BINDINGS {
+    ULONG dwInitiatorAddrType;
+    ULONG cbInitiatorLength;
+    ULONG dwInitiatorOffset;
+    ULONG dwAcceptorAddrType;
+    ULONG cbAcceptorLength;
+    ULONG dwAcceptorOffset;
+    ULONG cbApplicationDataLength;
+    ULONG dwApplicationDataOffset;
+} SEC_CHANNEL_BINDINGS, *PSEC_CHANNEL_BINDINGS;
+
+/* ---------------------------------------------------------------------- */
+/* Credentials.                                                             */
+/* ---------------------------------------------------------------------- */
+
+#define SECPKG_CRED_INBOUND 0x00000001U
+#define SECPKG_CRED_OUTBOUND 0x00000002U
+#define SECPKG_CRED_BOTH 0x00000003U
+
+#define SEC_WINNT_AUTH_IDENTITY_ANSI 0x1U
+#define SEC_WINNT_AUTH_IDENTITY_UNICODE 0x2U
+
+/*
+ * Client identity for SECPKG_CRED_OUTBOUND.  Only the ANSI form is
+ * accepted, and its octets are read as UTF-8 (user names are hashed as
+ * UTF-8 in NFC, RFC 7616 §4; the caller normalises).  Domain, when not
+ * empty, restricts the credentials to challenges of that realm, as curl's
+ * SSPI client uses it.  Lengths exclude any terminating NUL.
+ */
+typedef struct _SEC_WINNT_AUTH_IDENTITY_A {
+    UCHAR *User;
+    ULONG UserLength;
+    UCHAR *Domain;
+    ULONG DomainLength;
+    UCHAR *Password;
+    ULONG PasswordLength;
+    ULONG Flags;
+} SEC_WINNT_AUTH_IDENTITY_A, *PSEC_WINNT_AUTH_IDENTITY_A;
+
+typedef SEC_WINNT_AUTH_IDENTITY_A SEC_WINNT_AUTH_IDENTITY;
+typedef PSEC_WINNT_AUTH_IDENTITY_A PSEC_WINNT_AUTH_IDENTITY;
+
+/*
+ * The key callback (Windows' SEC_GET_KEY_FN).  For Digest, the server
+ * calls it to learn a user's H(username ":" realm ":" password):
+ *   Arg        pvGetKeyArgument of AcquireCredentialsHandle, or the
+ *              pvGetKeyArgument of this call's SD_CALL_PARAMETERS buffer;
+ *   Principal  a PSD_DIGEST_KEY_REQUEST, read and written as described
+ *              there;
+ *   KeyVer     SD_DIGEST_KEY_VERSION;
+ *   Key        unused, NULL;
+ *   Status     receives SEC_E_OK (key found), SEC_E_UNKNOWN_CREDENTIALS
+ *              (no such user), SEC_E_ALGORITHM_MISMATCH (user known but no
+ *              key for this algorithm) or SEC_E_NO_AUTHENTICATING_AUTHORITY
+ *              (the store failed).
+ * It may be called from any thread at once.
+ */
+typedef void(SEC_ENTRY *SEC_GET_KEY_FN)(PVOID Arg, PVOID Principal,
+                                        ULONG KeyVer, PVOID *Key,
+                                        SECURITY_STATUS *Status);
+
+/* ---------------------------------------------------------------------- */
+/* Context requirements and attributes.                                     */
+/* ---------------------------------------------------------------------- */
+
+#define ASC_REQ_DELEGATE 0x00000001U
+#define ASC_REQ_MUTUAL_AUTH 0x00000002U
+#define ASC_REQ_REPLAY_DETECT 0x00000004U
+#define ASC_REQ_SEQUENCE_DETECT 0x00000008U
+#define ASC_REQ_CONFIDENTIALITY 0x00000010U
+#define ASC_REQ_USE_SESSION_KEY 0x00000020U
+#define ASC_REQ_SESSION_TICKET 0x00000040U
+#define ASC_REQ_ALLOCATE_MEMORY 0x00000100U
+#define ASC_REQ_USE_DCE_STYLE 0x00000200U
+#define ASC_REQ_DATAGRAM 0x00000400U
+#define ASC_REQ_CONNECTION 0x00000800U
+#define ASC_REQ_CALL_LEVEL 0x00001000U
+#define ASC_REQ_FRAGMENT_SUPPLIED 0x00002000U
+#define ASC_REQ_EXTENDED_ERROR 0x00008000U
+#define ASC_REQ_STREAM 0x00010000U
+#define ASC_REQ_INTEGRITY 0x00020000U
+#define ASC_REQ_LICENSING 0x00040000U
+#define ASC_REQ_IDENTIFY 0x00080000U
+#define ASC_REQ_ALLOW_NULL_SESSION 0x00100000U
+#define ASC_REQ_ALLOW_NON_USER_LOGONS 0x00200000U
+#define ASC_REQ_ALLOW_CONTEXT_REPLAY 0x00400000U
+#define ASC_REQ_FRAGMENT_TO_FIT 0x00800000U
+#define ASC_REQ_NO_TOKEN 0x01000000U
+#define ASC_REQ_PROXY_BINDINGS 0x04000000U
+#define ASC_REQ_ALLOW_MISSING_BINDINGS 0x10000000U
+/* Same bit as ASC_REQ_ALLOW_MISSING_BINDINGS: see "snags" above. */
+#define ASC_REQ_HTTP 0x10000000U
+
+#define ASC_RET_DELEGATE 0x00000001U
+#define ASC_RET_MUTUAL_AUTH 0x00000002U
+#define ASC_RET_REPLAY_DETECT 0x00000004U
+#define ASC_RET_SEQUENCE_DETECT 0x00000008U
+#define ASC_RET_CONFIDENTIALITY 0x00000010U
+#define ASC_RET_USE_SESSION_KEY 0x00000020U
+#define ASC_RET_SESSION_TICKET 0x00000040U
+#define ASC_RET_ALLOCATED_MEMORY 0x00000100U
+#define ASC_RET_USED_DCE_STYLE 0x00000200U
+#define ASC_RET_DATAGRAM 0x00000400U
+#define ASC_RET_CONNECTION 0x00000800U
+#define ASC_RET_CALL_LEVEL 0x00002000U
+#define ASC_RET_THIRD_LEG_FAILED 0x00004000U
+#define ASC_RET_EXTENDED_ERROR 0x00008000U
+#define ASC_RET_STREAM 0x00010000U
+#define ASC_RET_INTEGRITY 0x00020000U
+#define ASC_RET_LICENSING 0x00040000U
+#define ASC_RET_IDENTIFY 0x00080000U
+#define ASC_RET_NULL_SESSION 0x00100000U
+#define ASC_RET_ALLOW_NON_USER_LOGONS 0x00200000U
+#define ASC_RET_ALLOW_CONTEXT_REPLAY 0x00400000U
+#define ASC_RET_FRAGMENT_ONLY 0x00800000U
+#define ASC_RET_NO_TOKEN 0x01000000U
+#define ASC_RET_NO_ADDITIONAL_TOKEN 0x02000000U
+
+#define ISC_REQ_DELEGATE 0x00000001U
+#define ISC_REQ_MUTUAL_AUTH 0x00000002U
+#define ISC_REQ_REPLAY_DETECT 0x00000004U
+#define ISC_REQ_SEQUENCE_DETECT 0x00000008U
+#define ISC_REQ_CONFIDENTIALITY 0x00000010U
+#define ISC_REQ_USE_SESSION_KEY 0x00000020U
+#define ISC_REQ_PROMPT_FOR_CREDS 0x00000040U
+#define ISC_REQ_USE_SUPPLIED_CREDS 0x00000080U
+#define ISC_REQ_ALLOCATE_MEMORY 0x00000100U
+#define ISC_REQ_USE_DCE_STYLE 0x00000200U
+#define ISC_REQ_DATAGRAM 0x00000400U
+#define ISC_REQ_CONNECTION 0x00000800U
+#define ISC_REQ_CALL_LEVEL 0x00001000U
+#define ISC_REQ_FRAGMENT_SUPPLIED 0x00002000U
+#define ISC_REQ_EXTENDED_ERROR 0x00004000U
+#define ISC_REQ_STREAM 0x00008000U
+#define ISC_REQ_INTEGRITY 0x00010000U
+#define ISC_REQ_IDENTIFY 0x00020000U
+#define ISC_REQ_NULL_SESSION 0x00040000U
+#define ISC_REQ_MANUAL_CRED_VALIDATION 0x00080000U
+#define ISC_REQ_RESERVED1 0x00100000U
+#define ISC_REQ_FRAGMENT_TO_FIT 0x00200000U
+#define ISC_REQ_FORWARD_CREDENTIALS 0x00400000U
+#define ISC_REQ_NO_INTEGRITY 0x00800000U
+#define ISC_REQ_USE_HTTP_STYLE 0x01000000U
+#define ISC_REQ_UNVERIFIED_TARGET_NAME 0x20000000U
+#define ISC_REQ_CONFIDENTIALITY_ONLY 0x40000000U
+
+#define ISC_RET_DELEGATE 0x00000001U
+#define ISC_RET_MUTUAL_AUTH 0x00000002U
+#define ISC_RET_REPLAY_DETECT 0x00000004U
+#define ISC_RET_SEQUENCE_DETECT 0x00000008U
+#define ISC_RET_CONFIDENTIALITY 0x00000010U
+#define ISC_RET_USE_SESSION_KEY 0x00000020U
+#define ISC_RET_USED_COLLECTED_CREDS 0x00000040U
+#define ISC_RET_USED_SUPPLIED_CREDS 0x00000080U
+#define ISC_RET_ALLOCATED_MEMORY 0x00000100U
+#define ISC_RET_USED_DCE_STYLE 0x00000200U
+#define ISC_RET_DATAGRAM 0x00000400U
+#define ISC_RET_CONNECTION 0x00000800U
+#define ISC_RET_INTERMEDIATE_RETURN 0x00001000U
+#define ISC_RET_CALL_LEVEL 0x00002000U
+#define ISC_RET_EXTENDED_ERROR 0x00004000U
+#define ISC_RET_STREAM 0x00008000U
+#define ISC_RET_INTEGRITY 0x00010000U
+#define ISC_RET_IDENTIFY 0x00020000U
+#define ISC_RET_NULL_SESSION 0x00040000U
+#define ISC_RET_MANUAL_CRED_VALIDATION 0x00080000U
+#define ISC_RET_RESERVED1 0x00100000U
+#define ISC_RET_FRAGMENT_ONLY 0x00200000U
+#define ISC_RET_FORWARD_CREDENTIALS 0x00400000U
+#define ISC_RET_USED_HTTP_STYLE 0x01000000U
+#define ISC_RET_NO_ADDITIONAL_TOKEN 0x02000000U
+#define ISC_RET_REAUTHENTICATION 0x08000000U
+
+#define SECURITY_NATIVE_DREP 0x00000010U
+#define SECURITY_NETWORK_DREP 0x00000000U
+
+/* ---------------------------------------------------------------------- */
+/* Package and context attributes.                                          */
+/* ---------------------------------------------------------------------- */
+
+#define SECPKG_FLAG_INTEGRITY 0x00000001U
+#define SECPKG_FLAG_PRIVACY 0x00000002U
+#define SECPKG_FLAG_TOKEN_ONLY 0x00000004U
+#define SECPKG_FLAG_DATAGRAM 0x00000008U
+#define SECPKG_FLAG_CONNECTION 0x00000010U
+#define SECPKG_FLAG_MULTI_REQUIRED 0x00000020U
+#define SECPKG_FLAG_CLIENT_ONLY 0x00000040U
+#define SECPKG_FLAG_EXTENDED_ERROR 0x00000080U
+#define SECPKG_FLAG_IMPERSONATION 0x00000100U
+#define SECPKG_FLAG_ACCEPT_WIN32_NAME 0x00000200U
+#define SECPKG_FLAG_STREAM 0x00000400U
+#define SECPKG_FLAG_NEGOTIABLE 0x00000800U
+#define SECPKG_FLAG_GSS_COMPATIBLE 0x00001000U
+#define SECPKG_FLAG_LOGON 0x00002000U
+#define SECPKG_FLAG_ASCII_BUFFERS 0x00004000U
+#define SECPKG_FLAG_FRAGMENT 0x00008000U
+#define SECPKG_FLAG_MUTUAL_AUTH 0x00010000U
+#define SECPKG_FLAG_DELEGATION 0x00020000U
+
+#define RPC_C_AUTHN_DIGEST 21
+
+typedef struct _SecPkgInfoA {
+    ULONG fCapabilities;
+    USHORT wVersion;
+    USHORT wRPCID;
+    ULONG cbMaxToken;
+    SEC_CHAR *Name;
+    SEC_CHAR *Comment;
+} SecPkgInfoA, *PSecPkgInfoA;
+
+typedef SecPkgInfoA SecPkgInfo;
+typedef PSecPkgInfoA PSecPkgInfo;
+
+#define SECPKG_ATTR_SIZES 0
+#define SECPKG_ATTR_NAMES 1
+#define SECPKG_ATTR_LIFESPAN 2
+
+/* Our extensions; values far from Windows' own. */
+#define SECPKG_ATTR_SD_REASON 0x5D000001U
+#define SECPKG_ATTR_SD_DIGEST 0x5D000002U
+#define SECPKG_ATTR_SD_AUTHENTICATION_INFO 0x5D000003U
+
+typedef struct _SecPkgContext_Sizes {
+    ULONG cbMaxToken;
+    ULONG cbMaxSignature;
+    ULONG cbBlockSize;
+    ULONG cbSecurityTrailer;
+} SecPkgContext_Sizes, *PSecPkgContext_Sizes;
+
+typedef struct _SecPkgContext_NamesA {
+    SEC_CHAR *sUserName;
+} SecPkgContext_NamesA, *PSecPkgContext_NamesA;
+
+typedef SecPkgContext_NamesA SecPkgContext_Names;
+typedef PSecPkgContext_NamesA PSecPkgContext_Names;
+
+typedef struct _SecPkgContext_Lifespan {
+    TimeStamp tsStart;
+    TimeStamp tsExpiry;
+} SecPkgContext_Lifespan, *PSecPkgContext_Lifespan;
+
+/*
+ * SECPKG_ATTR_SD_REASON: why the last call on the context failed, as a
+ * fixed string naming no client data ("unknown user", "nonce forged", ...),
+ * for the caller's log line.  Static storage: nobody frees it.
+ */
+typedef struct _SecPkgContext_SdReason {
+    const SEC_CHAR *sReason;
+} SecPkgContext_SdReason, *PSecPkgContext_SdReason;
+
+/*
+ * SECPKG_ATTR_SD_DIGEST: what the response in the last call named, valid
+ * once the token parsed (also after most failures): the algorithm
+ * (SD_ALG_*), the qop (one SD_QOP_* bit, 0 for RFC 2069), and the user name
+ * as sent (the user-hash itself when userhash=true and it did not
+ * resolve).  sUserName points into the context, NUL-terminated, valid until
+ * the next call on the context.
+ */
+typedef struct _SecPkgContext_SdDigest {
+    ULONG Algorithm;
+    ULONG Qop;
+    const SEC_CHAR *sUserName;
+    ULONG cbUserName;
+} SecPkgContext_SdDigest, *PSecPkgContext_SdDigest;
+
+/*
+ * SECPKG_ATTR_SD_AUTHENTICATION_INFO: the Authentication-Info value of the
+ * last successful verification (the same octets as the output token of a
+ * SEC_E_OK AcceptSecurityContext), needed after CompleteAuthToken, which
+ * has no output descriptor.  Points into the context; cbAuthInfo may be 0.
+ */
+typedef struct _SecPkgContext_SdAuthenticationInfo {
+    const SEC_CHAR *sAuthInfo;
+    ULONG cbAuthInfo;
+} SecPkgContext_SdAuthenticationInfo, *PSecPkgContext_SdAuthenticationInfo;
+
+/* ---------------------------------------------------------------------- */
+/* Digest policy: our extension, passed as pAuthData of                    */
+/* AcquireCredentialsHandle(SECPKG_CRED_INBOUND).                          */
+/* ---------------------------------------------------------------------- */
+
+#define SD_ALG_MD5 1U
+#define SD_ALG_MD5_SESS 2U
+#define SD_ALG_SHA256 3U
+#define SD_ALG_SHA256_SESS 4U
+#define SD_ALG_SHA512_256 5U
+#define SD_ALG_SHA512_256_SESS 6U
+#define SD_MAX_ALGORITHMS 6U
+
+#define SD_QOP_AUTH 0x1U
+#define SD_QOP_AUTH_INT 0x2U
+
+#define SD_POLICY_USERHASH 0x1U
+
+#define SD_DIGEST_SERVER_POLICY_VERSION 1U
+#define SD_NONCE_SECRET_MIN 32U
+#define SD_NONCE_SECRET_MAX 256U
+
+/*
+ * Replay state: one record per live nonce of which nonce counts were used.
+ * CheckAndSet must, as one atomic step, test whether NonceCount was already
+ * used for the nonce named by NonceId and record it if not.  It returns:
+ *   SEC_E_OK                  fresh, now recorded;
+ *   SEC_E_OUT_OF_SEQUENCE     used before, or too far below the highest
+ *                             count seen to be vouched for;
+ *   SEC_E_CONTEXT_EXPIRED     the store can no longer vouch for this nonce
+ *                             (its record may have been evicted): the
+ *                             caller answers stale=true;
+ *   SEC_E_NO_AUTHENTICATING_AUTHORITY  the store cannot be reached.
+ * IssuedAt and ExpiresAt are the nonce's times and Now the caller's clock,
+ * in seconds since the epoch, so that records expire with their nonce.
+ * Called from any thread at once.
+ */
+typedef struct _SD_NONCE_COUNT_STORE {
+    PVOID pvStore;
+    SECURITY_STATUS(SEC_ENTRY *CheckAndSet)
+    (PVOID pvStore, const UCHAR *NonceId, ULONG cbNonceId, int64_t IssuedAt,
+     int64_t ExpiresAt, int64_t Now, ULONG NonceCount);
+} SD_NONCE_COUNT_STORE, *PSD_NONCE_COUNT_STORE;
+
+/*
+ * The built-in replay store, in memory the caller provides: a heap block
+ * for one process, or shared memory for the processes that map it (pass
+ * SD_STORE_SHARED; its locks are then process-shared and robust).  The
+ * memory holds no pointers, so processes may map it at any address.  Each
+ * live nonce costs SdNonceCountStoreSize(n) / n octets; when full, the
+ * records of the oldest nonces are dropped and those nonces are answered
+ * SEC_E_CONTEXT_EXPIRED (stale), never accepted twice.  Counts may arrive
+ * out of order within a window of 256 below the highest.
+ *   SdNonceCountStoreSize: octets for at least Nonces live nonces.
+ *   SdNonceCountStoreInit: formats Memory (8-byte aligned, cbMemory octets)
+ *   and fills *Store.  SEC_E_OK, or SEC_E_INVALID_PARAMETER.
+ */
+#define SD_STORE_SHARED 0x1U
+
+size_t SdNonceCountStoreSize(ULONG Nonces);
+SECURITY_STATUS SdNonceCountStoreInit(PVOID Memory, size_t cbMemory,
+                                      ULONG Flags,
+                                      PSD_NONCE_COUNT_STORE Store);
+
+typedef struct _SD_DIGEST_SERVER_POLICY {
+    ULONG Version;         /* SD_DIGEST_SERVER_POLICY_VERSION */
+    ULONG AlgorithmCount;  /* 1..SD_MAX_ALGORITHMS */
+    ULONG Algorithms[SD_MAX_ALGORITHMS]; /* SD_ALG_*, challenge order */
+    ULONG QopFlags;        /* SD_QOP_* bits; 0 = RFC 2069 only, no qop */
+    ULONG NonceLifetime;   /* seconds, 1..86400 */
+    ULONG Flags;           /* SD_POLICY_* */
+    /* At least SD_NONCE_SECRET_MIN octets; NULL for a random secret of this
+       credentials handle only.  Nonces are minted under NonceSecret and
+       accepted under it or PreviousNonceSecret (rotation). */
+    const UCHAR *NonceSecret;
+    ULONG NonceSecretLength;
+    const UCHAR *PreviousNonceSecret;
+    ULONG PreviousNonceSecretLength;
+    const SEC_CHAR *Opaque; /* NULL: no opaque; else sent and required */
+    const SEC_CHAR *Domain; /* NULL: none; else space-separated URIs */
+    /* NULL: a built-in in-process store (one process only). */
+    const SD_NONCE_COUNT_STORE *NonceCountStore;
+    /* NULL: APR's global pool.  Parent of the credentials' pool. */
+    apr_pool_t *Pool;
+} SD_DIGEST_SERVER_POLICY, *PSD_DIGEST_SERVER_POLICY;
+
+/*
+ * What the key callback is asked (Principal of SEC_GET_KEY_FN).
+ * In:  User/UserLength (the user name, or with UserHash the hex user-hash
+ *      the client sent), Realm/RealmLength, Algorithm (SD_ALG_*; the key
+ *      wanted is that of its hash family: MD5, SHA-256 or SHA-512/256).
+ * Out: Key, the hex H(user ":" realm ":" password) of that family (32 or
+ *      64 characters), KeyLength; with UserHash, ResolvedUser and
+ *      ResolvedUserLength, the user whose H(user ":" realm) is User.
+ * None of it is NUL-terminated.  The engine wipes Key after use.
+ */
+#define SD_DIGEST_KEY_VERSION 1U
+#define SD_MAX_KEY_HEX 64U
+#define SD_MAX_USER 256U
+
+typedef struct _SD_DIGEST_KEY_REQUEST {
+    const SEC_CHAR *User;
+    ULONG UserLength;
+    const SEC_CHAR *Realm;
+    ULONG RealmLength;
+    ULONG Algorithm;
+    BOOLEAN UserHash;
+    SEC_CHAR Key[SD_MAX_KEY_HEX];
+    ULONG KeyLength;
+    SEC_CHAR ResolvedUser[SD_MAX_USER];
+    ULONG ResolvedUserLength;
+} SD_DIGEST_KEY_REQUEST, *PSD_DIGEST_KEY_REQUEST;
+
+/*
+ * Per-call parameters: an optional input buffer of type
+ * SECBUFFER_SD_CALL_PARAMETERS, placed after the documented ones, whose
+ * pvBuffer points to this structure (cbBuffer = its size).  Pool becomes
+ * the parent of a context created by this call; pvGetKeyArgument, when
+ * not NULL, replaces the credentials' key argument for this call.
+ */
+#define SECBUFFER_SD_CALL_PARAMETERS 0x5D01U
+
+typedef struct _SD_CALL_PARAMETERS {
+    apr_pool_t *Pool;
+    PVOID pvGetKeyArgument;
+} SD_CALL_PARAMETERS, *PSD_CALL_PARAMETERS;
+
+/* ---------------------------------------------------------------------- */
+/* Functions.                                                               */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * AcquireCredentialsHandle: pszPackage "WDigest" or "Digest" (any case),
+ * else SEC_E_SECPKG_NOT_FOUND.  pszPrincipal and pvLogonID are ignored.
+ *  - SECPKG_CRED_INBOUND: pAuthData is a PSD_DIGEST_SERVER_POLICY, copied;
+ *    pGetKeyFn is required (the user store) and called with
+ *    pvGetKeyArgument.  A missing or inconsistent policy, or no pGetKeyFn,
+ *    is SEC_E_NO_CREDENTIALS.
+ *  - SECPKG_CRED_OUTBOUND: pAuthData is a PSEC_WINNT_AUTH_IDENTITY with
+ *    Flags SEC_WINNT_AUTH_IDENTITY_ANSI (UTF-8 octets); copied and wiped
+ *    when the credentials go.  NULL (Windows' "current user") is
+ *    SEC_E_NO_CREDENTIALS: there is no logon session here.
+ *  - SECPKG_CRED_BOTH: SEC_E_UNSUPPORTED_FUNCTION (one pAuthData cannot
+ *    describe both sides).
+ * ptsExpiry receives the constant maximum time.  Returns SEC_E_OK,
+ * SEC_E_SECPKG_NOT_FOUND, SEC_E_NO_CREDENTIALS, SEC_E_UNSUPPORTED_FUNCTION,
+ * SEC_E_INVALID_PARAMETER (NULL phCredential), SEC_E_INSUFFICIENT_MEMORY,
+ * SEC_E_INTERNAL_ERROR.  The credentials stay alive while contexts made
+ * from them exist, even after FreeCredentialsHandle.
+ */
+SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandle(
+    SEC_CHAR *pszPrincipal, SEC_CHAR *pszPackage, ULONG fCredentialUse,
+    PLUID pvLogonID, PVOID pAuthData, SEC_GET_KEY_FN pGetKeyFn,
+    PVOID pvGetKeyArgument, PCredHandle phCredential, PTimeStamp ptsExpiry);
+
+/* SEC_E_OK, or SEC_E_INVALID_HANDLE for a handle not issued or gone. */
+SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
+
+/*
+ * AcceptSecurityContext, HTTP mode (fContextReq has ASC_REQ_HTTP).
+ *
+ * pInput buffers, addressed by index (types checked):
+ *   0 SECBUFFER_TOKEN       the Authorization (or Proxy-Authorization)
+ *                           value, with or without the leading "Digest";
+ *                           empty on the first call;
+ *   1 SECBUFFER_PKG_PARAMS  the method, as on the request line;
+ *   2 SECBUFFER_PKG_PARAMS  reserved, ignored;
+ *   3 SECBUFFER_PKG_PARAMS  hex H(entity-body) for qop=auth-int, or empty;
+ *   4 SECBUFFER_PKG_PARAMS  the realm (UTF-8);
+ *   5 SECBUFFER_CHANNEL_BINDINGS|SECBUFFER_READONLY, optional, ignored
+ *                           unless ASC_REQ_PROXY_BINDINGS (not supported
+ *                           yet: SEC_E_SECURITY_QOS_FAILED);
+ *   then optionally one SECBUFFER_SD_CALL_PARAMETERS.
+ * Buffers 1, 3 and 4 are octet strings of length cbBuffer; one trailing
+ * NUL is tolerated.  Buffer 0 must hold at most cbMaxToken octets.
+ *
+ * pOutput: one SECBUFFER_TOKEN buffer, caller-sized, or filled by the
+ * engine under ASC_REQ_ALLOCATE_MEMORY (free with FreeContextBuffer).  A
+ * caller buffer too small gives SEC_E_BUFFER_TOO_SMALL and is left alone.
+ * The output token is one of:
+ *   - challenges: one complete "Digest realm=..., ..." challenge per
+ *     configured algorithm, in the policy's order, separated by CR LF (no
+ *     CR LF after the last): send each as its own WWW-Authenticate line;
+ *   - the Authentication-Info value (rspauth, qop, cnonce, nc and, in the
+ *     last tenth of the nonce's life, nextnonce), possibly empty.
+ *
+ * Results:
+ *   SEC_I_CONTINUE_NEEDED   empty token: output holds the challenges.
+ *   SEC_E_OK                the response is valid; output holds the
+ *                           Authentication-Info value; the context is
+ *                           established.
+ *   SEC_I_COMPLETE_NEEDED   qop=auth-int but buffer 3 is empty: call
+ *                           CompleteAuthToken with H(entity-body) in
+ *                           buffer 3 to finish.  Nothing is verified yet.
+ *   SEC_E_LOGON_DENIED      wrong password, unknown user, foreign or
+ *                           forged nonce, realm/opaque/algorithm/qop not
+ *                           offered: output holds fresh challenges.  An
+ *                           unknown user costs the same as a wrong
+ *                           password.
+ *   SEC_E_CONTEXT_EXPIRED   the nonce is genuine but expired, or no longer
+ *                           tracked by the replay store: output holds
+ *                           challenges with stale=true.
+ *   SEC_E_OUT_OF_SEQUENCE   the nonce count was used before (replay):
+ *                           output holds fresh challenges.
+ *   SEC_E_INVALID_TOKEN     the token breaks the grammar or a limit, lacks
+ *                           a required parameter, or repeats one: no output.
+ *   SEC_E_NO_AUTHENTICATING_AUTHORITY  the key callback or the replay store
+ *                           failed: no output.
+ *   STATUS_LOGON_FAILURE    phContext is already established.
+ *   SEC_E_INVALID_HANDLE    a handle that is not ours, of the wrong kind,
+ *                           or deleted.
+ *   SEC_E_WRONG_CREDENTIAL_HANDLE  phContext was made with other
+ *                           credentials.
+ *   SEC_E_NO_CREDENTIALS    NULL phCredential, or credentials that are not
+ *                           INBOUND.
+ *   SEC_E_SECURITY_QOS_FAILED  a flag this package cannot honour, or
+ *                           contradictory flags: ASC_REQ_DELEGATE,
+ *                           ASC_REQ_CONFIDENTIALITY with HTTP,
+ *                           ASC_REQ_PROXY_BINDINGS, ASC_REQ_USE_DCE_STYLE,
+ *                           ASC_REQ_DATAGRAM with ASC_REQ_CONNECTION.
+ *   SEC_E_UNSUPPORTED_FUNCTION  SASL mode (no ASC_REQ_HTTP).
+ *   SEC_E_INVALID_PARAMETER a malformed descriptor from the caller (wrong
+ *                           version, count or buffer types, an empty
+ *                           realm, NULL pfContextAttr).
+ *   SEC_E_BUFFER_TOO_SMALL  see pOutput.
+ *   SEC_E_INSUFFICIENT_MEMORY, SEC_E_INTERNAL_ERROR.
+ * On failure the context (if any) stays as it was and may be used again;
+ * QueryContextAttributes(SECPKG_ATTR_SD_REASON) says why.
+ *
+ * A new context is made when phContext is NULL and the result is
+ * SEC_I_CONTINUE_NEEDED, SEC_I_COMPLETE_NEEDED, SEC_E_OK or one of the
+ * failures that carry challenges; *phNewContext receives it.  phNewContext
+ * may equal phContext.  With ASC_REQ_REPLAY_DETECT each nonce count is
+ * accepted once per nonce (the policy's store).  pfContextAttr receives
+ * ASC_RET_* flags: REPLAY_DETECT, MUTUAL_AUTH (rspauth sent), INTEGRITY
+ * (auth-int), CONNECTION, ALLOCATED_MEMORY.  ptsExpiry receives the
+ * constant maximum time.  TargetDataRep is ignored (Windows: pass 0).
+ *
+ * The digest-uri is not compared with the request target here: the
+ * caller, which knows the request line, does that (RFC 7616 §3.4.6).
+ */
+SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
+    PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
+    ULONG fContextReq, ULONG TargetDataRep, PCtxtHandle phNewContext,
+    PSecBufferDesc pOutput, PULONG pfContextAttr, PTimeStamp ptsExpiry);
+
+/*
+ * InitializeSecurityContext, HTTP mode (ISC_REQ_USE_HTTP_STYLE required).
+ * pszTargetName is the digest-uri (the request target).  pInput buffers:
+ *   0 SECBUFFER_TOKEN       WWW-Authenticate value(s): several challenges
+ *                           may be joined with ", " or CR LF; other
+ *                           schemes are skipped.  Or, on a context, an
+ *                           Authentication-Info value, or empty;
+ *   1 SECBUFFER_PKG_PARAMS  the method;
+ *   2 SECBUFFER_PKG_PARAMS  hex H(entity-body), needed for auth-int;
+ *   3, 4 (SPN, channel bindings) are ignored.
+ * pOutput: one SECBUFFER_TOKEN, as for AcceptSecurityContext.
+ *
+ * First call (phContext NULL): picks the strongest challenge it supports
+ * (SHA-512-256, then SHA-256, then MD5; the plain form before -sess) and
+ * writes the Authorization value, starting "Digest ".  qop=auth is chosen
+ * when offered, auth-int when it is the only one offered or when
+ * ISC_REQ_INTEGRITY asks for it; no qop (RFC 2069) when none is offered.
+ * Returns SEC_I_CONTINUE_NEEDED with ISC_REQ_MUTUAL_AUTH (the context
+ * waits for Authentication-Info), else SEC_E_OK.
+ * Later calls on the context:
+ *   - empty token: the next Authorization value, same nonce, nc + 1;
+ *   - an Authentication-Info value: checks rspauth (SEC_E_OK, or
+ *     SEC_E_MUTUAL_AUTH_FAILED when it does not match, or when it is
+ *     missing although ISC_REQ_MUTUAL_AUTH asked for it) and takes
+ *     nextnonce for the next call; no output;
+ *   - a challenge: answers it; with stale=true the new nonce is used and
+ *     nc starts at 1, without new credentials.  A second challenge without
+ *     stale after a response means the password was refused:
+ *     SEC_E_LOGON_DENIED.
+ * Other results: SEC_E_INVALID_TOKEN (unparsable, or no Digest challenge
+ * this client supports), SEC_E_WRONG_PRINCIPAL (the identity's Domain does
+ * not match the realm), SEC_E_NO_CREDENTIALS, SEC_E_INVALID_HANDLE,
+ * SEC_E_INVALID_PARAMETER, SEC_E_BUFFER_TOO_SMALL,
+ * SEC_E_INSUFFICIENT_MEMORY, SEC_E_INTERNAL_ERROR,
+ * SEC_E_UNSUPPORTED_FUNCTION (no ISC_REQ_USE_HTTP_STYLE: SASL).
+ * Reserved1, TargetDataRep and Reserved2 are ignored.
+ */
+SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
+    PCredHandle phCredential, PCtxtHandle phContext, SEC_CHAR *pszTargetName,
+    ULONG fContextReq, ULONG Reserved1, ULONG TargetDataRep,
+    PSecBufferDesc pInput, ULONG Reserved2, PCtxtHandle phNewContext,
+    PSecBufferDesc pOutput, PULONG pfContextAttr, PTimeStamp ptsExpiry);
+
+/*
+ * CompleteAuthToken, server contexts in HTTP mode.  pToken has the layout
+ * of AcceptSecurityContext's pInput.  Two uses:
+ *   - after SEC_I_COMPLETE_NEEDED: buffer 3 now carries hex H(entity-body);
+ *     the remaining buffers are ignored and the response held by the
+ *     context is verified;
+ *   - on an established context: authenticates a subsequent request that
+ *     reuses the context's nonce, user, realm and algorithm, with the key
+ *     cached at the first verification (as Windows does for "subsequent
+ *     requests"), saving the nonce check and the key callback.  A request
+ *     that does not belong to the context gets SEC_I_RENEGOTIATE: call
+ *     AcceptSecurityContext with a new context instead.
+ * Results as for AcceptSecurityContext, except that failures carry no
+ * challenges (call AcceptSecurityContext for them), SEC_I_COMPLETE_NEEDED
+ * again when an auth-int request has an empty buffer 3, and
+ * SEC_E_INVALID_HANDLE for credentials handles (a caller mistake seen in
+ * the wild) or client contexts.  On SEC_E_OK the Authentication-Info value
+ * is read with SECPKG_ATTR_SD_AUTHENTICATION_INFO.
+ */
+SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext,
+                                            PSecBufferDesc pToken);
+
+/* SEC_E_OK or SEC_E_INVALID_HANDLE.  Destroys the context's pool, wiping
+   its secrets.  Safe on a context whose parent pool is already gone (the
+   handle is then simply invalid). */
+SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext);
+
+/* Frees what the engine allocated for the caller (ASC_REQ_ALLOCATE_MEMORY
+   output, SecPkgInfo), wiping it.  SEC_E_OK; SEC_E_INVALID_HANDLE for a
+   pointer the engine did not hand out (checked by a header). */
+SECURITY_STATUS SEC_ENTRY FreeContextBuffer(PVOID pvContextBuffer);
+
+/*
+ * QueryContextAttributes: ulAttribute
+ *   SECPKG_ATTR_NAMES     SecPkgContext_Names: sUserName, the authenticated
+ *                         user (resolved from a userhash), NUL-terminated,
+ *                         inside the context (valid while it lives; do not
+ *                         free).  SEC_E_NO_CREDENTIALS before a user is
+ *                         established.
+ *   SECPKG_ATTR_LIFESPAN  SecPkgContext_Lifespan: tsStart the creation
+ *                         time, tsExpiry the constant maximum.
+ *   SECPKG_ATTR_SIZES     SecPkgContext_Sizes: cbMaxToken; the rest 0 (no
+ *                         message signing yet).
+ *   SECPKG_ATTR_SD_REASON, SECPKG_ATTR_SD_DIGEST,
+ *   SECPKG_ATTR_SD_AUTHENTICATION_INFO: our extensions, above.
+ * Returns SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_INVALID_PARAMETER (NULL
+ * pBuffer), SEC_E_NO_CREDENTIALS (see NAMES), SEC_E_UNSUPPORTED_FUNCTION
+ * (any other attribute).
+ */
+SECURITY_STATUS SEC_ENTRY QueryContextAttributes(PCtxtHandle phContext,
+                                                 ULONG ulAttribute,
+                                                 PVOID pBuffer);
+
+/*
+ * QuerySecurityContextToken: Windows gives an access token of the user;
+ * there is none here.  *Token receives a pointer to the authenticated
+ * user name (NUL-terminated, inside the context, valid while the context
+ * lives; do not free).  SEC_E_OK; SEC_E_INVALID_HANDLE; SEC_E_NO_IMPERSONATION
+ * when the context is not established.
+ */
+SECURITY_STATUS SEC_ENTRY QuerySecurityContextToken(PCtxtHandle phContext,
+                                                    PVOID *Token);
+
+/* Impersonation has no meaning on this platform. */
+SECURITY_STATUS SEC_ENTRY ImpersonateSecurityContext(PCtxtHandle phContext);
+SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext);
+
+/*
+ * QuerySecurityPackageInfo: for "WDigest" or "Digest", *ppPackageInfo
+ * receives a SecPkgInfo (free with FreeContextBuffer): Name "WDigest",
+ * wRPCID RPC_C_AUTHN_DIGEST, cbMaxToken the largest token either side
+ * reads or writes, fCapabilities what is implemented (CONNECTION,
+ * MUTUAL_AUTH, ASCII_BUFFERS, TOKEN_ONLY... see README).  Else
+ * SEC_E_SECPKG_NOT_FOUND.
+ */
+SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfo(SEC_CHAR *pszPackageName,
+                                                   PSecPkgInfo *ppPackageInfo);
+
+/* ---------------------------------------------------------------------- */
+/* Our helpers.                                                             */
+/* ---------------------------------------------------------------------- */
+
+/* The symbolic name of a status ("SEC_E_LOGON_DENIED"), or "unknown". */
+const char *SdStatusName(SECURITY_STATUS Status);
+
+/*
+ * Hex H(entity-body) for qop=auth-int with the hash of the context's
+ * algorithm family, into pszHex (cchHex >= 65), NUL-terminated.  For the
+ * caller between SEC_I_COMPLETE_NEEDED and CompleteAuthToken.
+ * SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_INVALID_PARAMETER (no algorithm
+ * known yet, or a small buffer), SEC_E_INTERNAL_ERROR.
+ */
+SECURITY_STATUS SEC_ENTRY SdHashEntityBody(PCtxtHandle phContext,
+                                           const void *pvBody, size_t cbBody,
+                                           SEC_CHAR *pszHex, ULONG cchHex);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SSPI_H */

@@ -1,0 +1,215 @@
+/*
+ * nc_table.c: the replay table described in nc_table.h.  A bucket's lock
+ * is a pthread mutex inside the table; in shared memory it is
+ * process-shared and robust, so a child that dies holding it does not
+ * wedge the others: the survivor empties that bucket and raises its floor,
+ * which can only turn acceptances into "stale" answers.
+ */
+#include "nc_table.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#define TABLE_MAGIC UINT64_C(0x5344434e54424c31) /* "SDCNTBL1" */
+#define WINDOW_WORDS (SD_NC_WINDOW / 64)
+#define ID_LEN 16
+
+typedef struct {
+    unsigned char id[ID_LEN];
+    int64_t issued;
+    int64_t expires; /* 0: free */
+    uint32_t top;    /* highest count accepted */
+    uint64_t seen[WINDOW_WORDS]; /* bit d: count top - d was accepted */
+} nc_slot;
+
+typedef struct {
+    pthread_mutex_t lock;
+    int64_t floor;
+    nc_slot slots[SD_NC_BUCKET_SLOTS];
+} nc_bucket;
+
+struct sd_nc_table {
+    uint64_t magic;
+    uint32_t nbuckets;
+    uint32_t reserved;
+    nc_bucket buckets[];
+};
+
+size_t sd_nc_table_size(uint32_t nonces)
+{
+    size_t nbuckets = (nonces + SD_NC_BUCKET_SLOTS - 1) / SD_NC_BUCKET_SLOTS;
+
+    if (nbuckets == 0) {
+        nbuckets = 1;
+    }
+    return sizeof(sd_nc_table) + nbuckets * sizeof(nc_bucket);
+}
+
+static bool init_lock(pthread_mutex_t *lock, bool shared)
+{
+    pthread_mutexattr_t attr;
+    bool ok = pthread_mutexattr_init(&attr) == 0;
+
+    if (ok && shared) {
+        ok = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) ==
+                 0 &&
+             pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0;
+    }
+    ok = ok && pthread_mutex_init(lock, &attr) == 0;
+    pthread_mutexattr_destroy(&attr);
+    return ok;
+}
+
+sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared)
+{
+    sd_nc_table *t = mem;
+    size_t nbuckets;
+
+    if (mem == NULL || size < sizeof(sd_nc_table) + sizeof(nc_bucket) ||
+        (uintptr_t)mem % sizeof(uint64_t) != 0) {
+        return NULL;
+    }
+    nbuckets = (size - sizeof(sd_nc_table)) / sizeof(nc_bucket);
+    if (nbuckets > UINT32_MAX) {
+        nbuckets = UINT32_MAX;
+    }
+    memset(mem, 0, sizeof(sd_nc_table) + nbuckets * sizeof(nc_bucket));
+    for (size_t i = 0; i < nbuckets; i++) {
+        if (!init_lock(&t->buckets[i].lock, shared)) {
+            return NULL;
+        }
+    }
+    t->nbuckets = (uint32_t)nbuckets;
+    t->magic = TABLE_MAGIC;
+    return t;
+}
+
+/* Locks a bucket; after a holder died mid-update, forgets its records. */
+static bool lock_bucket(nc_bucket *b, int64_t now)
+{
+    int rc = pthread_mutex_lock(&b->lock);
+
+    if (rc == EOWNERDEAD) {
+        memset(b->slots, 0, sizeof(b->slots));
+        b->floor = now;
+        rc = pthread_mutex_consistent(&b->lock);
+    }
+    return rc == 0;
+}
+
+/* Moves the window up so that count `top` is its newest entry. */
+static void window_advance(nc_slot *s, uint32_t top)
+{
+    uint32_t shift = top - s->top;
+
+    if (shift >= SD_NC_WINDOW) {
+        memset(s->seen, 0, sizeof(s->seen));
+    }
+    else {
+        uint32_t words = shift / 64, bits = shift % 64;
+
+        for (int i = WINDOW_WORDS - 1; i >= 0; i--) {
+            int from = i - (int)words;
+            uint64_t v = from >= 0 ? s->seen[from] << bits : 0;
+
+            if (bits && from - 1 >= 0) {
+                v |= s->seen[from - 1] >> (64 - bits);
+            }
+            s->seen[i] = v;
+        }
+    }
+    s->top = top;
+}
+
+static SECURITY_STATUS window_check_and_set(nc_slot *s, uint32_t nc)
+{
+    uint32_t d;
+
+    if (nc > s->top) {
+        window_advance(s, nc);
+    }
+    d = s->top - nc;
+    if (d >= SD_NC_WINDOW) {
+        return SEC_E_OUT_OF_SEQUENCE; /* too old to vouch for */
+    }
+    if (s->seen[d / 64] >> (d % 64) & 1U) {
+        return SEC_E_OUT_OF_SEQUENCE;
+    }
+    s->seen[d / 64] |= UINT64_C(1) << (d % 64);
+    return SEC_E_OK;
+}
+
+static nc_slot *find_slot(nc_bucket *b, const unsigned char *id, int64_t now)
+{
+    for (int i = 0; i < SD_NC_BUCKET_SLOTS; i++) {
+        nc_slot *s = &b->slots[i];
+
+        if (s->expires >= now && memcmp(s->id, id, ID_LEN) == 0) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* A free or expired slot, else the one holding the oldest nonce, whose
+   issue time then becomes the bucket's floor. */
+static nc_slot *claim_slot(nc_bucket *b, int64_t now)
+{
+    nc_slot *oldest = &b->slots[0];
+
+    for (int i = 0; i < SD_NC_BUCKET_SLOTS; i++) {
+        nc_slot *s = &b->slots[i];
+
+        if (s->expires < now || s->expires == 0) {
+            return s;
+        }
+        if (s->issued < oldest->issued) {
+            oldest = s;
+        }
+    }
+    if (oldest->issued > b->floor) {
+        b->floor = oldest->issued;
+    }
+    return oldest;
+}
+
+SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
+                                          const unsigned char *id,
+                                          size_t id_len, int64_t issued,
+                                          int64_t expires, int64_t now,
+                                          uint32_t nc)
+{
+    nc_bucket *b;
+    nc_slot *s;
+    uint64_t key = 0;
+    SECURITY_STATUS st;
+
+    if (t == NULL || t->magic != TABLE_MAGIC || id_len != ID_LEN || nc == 0) {
+        return SEC_E_INTERNAL_ERROR;
+    }
+    memcpy(&key, id, sizeof(key));
+    b = &t->buckets[key % t->nbuckets];
+    if (!lock_bucket(b, now)) {
+        return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+    }
+    s = find_slot(b, id, now);
+    if (s != NULL) {
+        st = window_check_and_set(s, nc);
+    }
+    else if (issued <= b->floor) {
+        st = SEC_E_CONTEXT_EXPIRED; /* its record may have been evicted */
+    }
+    else {
+        s = claim_slot(b, now);
+        memcpy(s->id, id, ID_LEN);
+        s->issued = issued;
+        s->expires = expires;
+        s->top = nc;
+        memset(s->seen, 0, sizeof(s->seen));
+        s->seen[0] = 1;
+        st = SEC_E_OK;
+    }
+    pthread_mutex_unlock(&b->lock);
+    return st;
+}

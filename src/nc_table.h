@@ -1,0 +1,43 @@
+/*
+ * nc_table.h: which nonce counts of each live nonce were accepted, in one
+ * block of memory with no pointers inside, so the same table works in a
+ * process's heap or in shared memory mapped by many processes.
+ *
+ * Nonces fall into buckets by their identity (a MAC, so uniformly spread
+ * and unforgeable); each bucket has its own lock and a few slots.  A slot
+ * keeps a sliding window of SD_NC_WINDOW counts below the highest one
+ * seen, so counts may arrive out of order but each is accepted once.
+ * When a bucket is full the record with the oldest nonce is evicted and
+ * the bucket remembers that issue time as its floor: a nonce issued at or
+ * before the floor that has no record may have been evicted, so it is
+ * answered "stale", never accepted again.
+ */
+#ifndef SD_NC_TABLE_H
+#define SD_NC_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sspi.h"
+
+#define SD_NC_WINDOW 256
+#define SD_NC_BUCKET_SLOTS 8
+
+typedef struct sd_nc_table sd_nc_table;
+
+/* Octets needed for at least `nonces` records. */
+size_t sd_nc_table_size(uint32_t nonces);
+
+/* Formats mem (size octets, from sd_nc_table_size) as an empty table;
+   with `shared`, its locks work across processes.  NULL on failure. */
+sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared);
+
+/* The SD_NONCE_COUNT_STORE CheckAndSet contract (sspi.h). */
+SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
+                                          const unsigned char *id,
+                                          size_t id_len, int64_t issued,
+                                          int64_t expires, int64_t now,
+                                          uint32_t nc);
+
+#endif

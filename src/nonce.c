@@ -1,0 +1,120 @@
+/*
+ * nonce.c: mints and checks the stateless nonces described in nonce.h.
+ * The MAC is compared in constant time; the layout is fixed, so a nonce
+ * of any other length is refused before any work.
+ */
+#include "nonce.h"
+
+#include <string.h>
+
+#include "secret.h"
+
+#define NONCE_VERSION 1
+#define RAW_LEN (1 + 8 + SD_NONCE_RANDOM_LEN + SD_NONCE_ID_LEN) /* 33 */
+#define SIGNED_LEN (RAW_LEN - SD_NONCE_ID_LEN)
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* 33 octets are 264 bits, exactly 44 base64 digits: no padding. */
+static void b64_encode(const unsigned char raw[RAW_LEN], char *out)
+{
+    for (size_t i = 0, o = 0; i < RAW_LEN; i += 3, o += 4) {
+        uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 |
+                     raw[i + 2];
+
+        out[o] = b64[v >> 18 & 63];
+        out[o + 1] = b64[v >> 12 & 63];
+        out[o + 2] = b64[v >> 6 & 63];
+        out[o + 3] = b64[v & 63];
+    }
+}
+
+static int b64_value(char c)
+{
+    const char *p = c ? strchr(b64, c) : NULL;
+
+    return p ? (int)(p - b64) : -1;
+}
+
+static bool b64_decode(const char *in, unsigned char raw[RAW_LEN])
+{
+    for (size_t i = 0, o = 0; i < SD_NONCE_LEN; i += 4, o += 3) {
+        uint32_t v = 0;
+
+        for (size_t k = 0; k < 4; k++) {
+            int d = b64_value(in[i + k]);
+
+            if (d < 0) {
+                return false;
+            }
+            v = v << 6 | (uint32_t)d;
+        }
+        raw[o] = (unsigned char)(v >> 16);
+        raw[o + 1] = (unsigned char)(v >> 8);
+        raw[o + 2] = (unsigned char)v;
+    }
+    return true;
+}
+
+static bool compute_tag(sd_mac *key, const unsigned char *signed_part,
+                        sd_view realm, unsigned char tag[SD_MAC_SIZE])
+{
+    return sd_mac_begin(key) && sd_mac_add(key, signed_part, SIGNED_LEN) &&
+           sd_mac_add(key, realm.p, realm.len) && sd_mac_end(key, tag);
+}
+
+bool sd_nonce_mint(sd_mac *key, sd_view realm, int64_t now,
+                   const unsigned char random[SD_NONCE_RANDOM_LEN], char *out)
+{
+    unsigned char raw[RAW_LEN];
+    unsigned char tag[SD_MAC_SIZE];
+    uint64_t t = (uint64_t)now;
+
+    raw[0] = NONCE_VERSION;
+    for (int i = 0; i < 8; i++) {
+        raw[1 + i] = (unsigned char)(t >> (56 - 8 * i));
+    }
+    memcpy(raw + 9, random, SD_NONCE_RANDOM_LEN);
+    if (!compute_tag(key, raw, realm, tag)) {
+        return false;
+    }
+    memcpy(raw + SIGNED_LEN, tag, SD_NONCE_ID_LEN);
+    b64_encode(raw, out);
+    return true;
+}
+
+static bool tag_matches(sd_mac *key, const unsigned char raw[RAW_LEN],
+                        sd_view realm)
+{
+    unsigned char tag[SD_MAC_SIZE];
+
+    return key != NULL && compute_tag(key, raw, realm, tag) &&
+           sd_ct_equal(tag, raw + SIGNED_LEN, SD_NONCE_ID_LEN);
+}
+
+sd_nonce_status sd_nonce_check(sd_mac *key, sd_mac *previous, sd_view realm,
+                               sd_view nonce, int64_t now, uint32_t lifetime,
+                               sd_nonce_info *info)
+{
+    unsigned char raw[RAW_LEN];
+    uint64_t t = 0;
+
+    if (nonce.len != SD_NONCE_LEN || !b64_decode(nonce.p, raw) ||
+        raw[0] != NONCE_VERSION) {
+        return SD_NONCE_FORGED;
+    }
+    if (!tag_matches(key, raw, realm) && !tag_matches(previous, raw, realm)) {
+        return SD_NONCE_FORGED;
+    }
+    for (int i = 0; i < 8; i++) {
+        t = t << 8 | raw[1 + i];
+    }
+    info->issued = (int64_t)t;
+    memcpy(info->id, raw + SIGNED_LEN, SD_NONCE_ID_LEN);
+    if (info->issued > now + SD_NONCE_MAX_SKEW || info->issued < 0) {
+        return SD_NONCE_FORGED;
+    }
+    return now - info->issued > (int64_t)lifetime ? SD_NONCE_STALE
+                                                   : SD_NONCE_VALID;
+}
