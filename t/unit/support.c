@@ -1,0 +1,262 @@
+/*
+ * support.c: shared helpers of the unit tests (see support.h).
+ */
+#include "support.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <apr_general.h>
+
+#include "digest_hash.h"
+#include "params.h"
+
+const test_user *test_users;
+size_t test_nusers;
+bool test_store_down;
+unsigned test_key_calls;
+int64_t test_now = 1700000000;
+
+static const unsigned char test_secret[32] = "0123456789abcdef0123456789abcdef";
+
+int test_apr_up(void **state)
+{
+    (void)state;
+    return apr_initialize() == APR_SUCCESS ? 0 : -1;
+}
+
+int test_apr_down(void **state)
+{
+    (void)state;
+    apr_terminate();
+    return 0;
+}
+
+apr_pool_t *test_pool(void)
+{
+    apr_allocator_t *a = NULL;
+    apr_pool_t *p = NULL;
+
+    assert_int_equal(apr_allocator_create(&a), APR_SUCCESS);
+    apr_allocator_max_free_set(a, 1);
+    assert_int_equal(apr_pool_create_ex(&p, NULL, NULL, a), APR_SUCCESS);
+    apr_allocator_owner_set(a, p);
+    return p;
+}
+
+void test_pool_destroy(apr_pool_t *pool)
+{
+    apr_pool_destroy(pool);
+}
+
+static sd_hash_family family_of(ULONG alg)
+{
+    return sd_algorithm_by_id(alg)->family;
+}
+
+static bool realm_is(const test_user *u, const SD_DIGEST_KEY_REQUEST *kr)
+{
+    return strlen(u->realm) == kr->RealmLength &&
+           memcmp(u->realm, kr->Realm, kr->RealmLength) == 0;
+}
+
+/* The user a request names: by name, or by H(user:realm). */
+static const test_user *find_user(const SD_DIGEST_KEY_REQUEST *kr)
+{
+    apr_pool_t *p = test_pool();
+    sd_hasher *h = sd_hasher_create(p);
+    const test_user *found = NULL;
+
+    for (size_t i = 0; i < test_nusers && !found; i++) {
+        const test_user *u = &test_users[i];
+        sd_view user = {u->user, strlen(u->user)};
+        sd_view realm = {u->realm, strlen(u->realm)};
+        char hex[SD_MAX_HEX];
+        size_t n = 2 * sd_hash_size(family_of(kr->Algorithm));
+
+        if (!realm_is(u, kr)) {
+            continue;
+        }
+        if (kr->UserHash) {
+            sd_digest_userhash(h, family_of(kr->Algorithm), user, realm, hex);
+            if (kr->UserLength == n && memcmp(hex, kr->User, n) == 0) {
+                found = u;
+            }
+        }
+        else if (strlen(u->user) == kr->UserLength &&
+                 memcmp(u->user, kr->User, kr->UserLength) == 0) {
+            found = u;
+        }
+    }
+    test_pool_destroy(p);
+    return found;
+}
+
+void SEC_ENTRY test_get_key(PVOID arg, PVOID principal, ULONG version,
+                            PVOID *key, SECURITY_STATUS *status)
+{
+    SD_DIGEST_KEY_REQUEST *kr = principal;
+    const test_user *u;
+    sd_hash_family f;
+
+    (void)arg;
+    (void)key;
+    test_key_calls++;
+    assert_int_equal(version, SD_DIGEST_KEY_VERSION);
+    if (test_store_down) {
+        *status = SEC_E_NO_AUTHENTICATING_AUTHORITY;
+        return;
+    }
+    u = find_user(kr);
+    if (u == NULL) {
+        *status = SEC_E_UNKNOWN_CREDENTIALS;
+        return;
+    }
+    f = family_of(kr->Algorithm);
+    if (u->missing_families & (1U << f)) {
+        *status = SEC_E_ALGORITHM_MISMATCH;
+        return;
+    }
+    {
+        apr_pool_t *p = test_pool();
+        sd_hasher *h = sd_hasher_create(p);
+        sd_view user = {u->user, strlen(u->user)};
+        sd_view realm = {u->realm, strlen(u->realm)};
+        sd_view pass = {u->password, strlen(u->password)};
+
+        sd_digest_ha1(h, f, user, realm, pass, kr->Key);
+        kr->KeyLength = (ULONG)(2 * sd_hash_size(f));
+        memcpy(kr->ResolvedUser, u->user, strlen(u->user));
+        kr->ResolvedUserLength = (ULONG)strlen(u->user);
+        test_pool_destroy(p);
+    }
+    *status = SEC_E_OK;
+}
+
+static int64_t fixed_now(void *arg)
+{
+    (void)arg;
+    return test_now;
+}
+
+void test_policy(SD_DIGEST_SERVER_POLICY *p, const ULONG *algs, size_t n,
+                 ULONG qop)
+{
+    memset(p, 0, sizeof(*p));
+    p->Version = SD_DIGEST_SERVER_POLICY_VERSION;
+    p->AlgorithmCount = (ULONG)n;
+    for (size_t i = 0; i < n; i++) {
+        p->Algorithms[i] = algs[i];
+    }
+    p->QopFlags = qop;
+    p->NonceLifetime = 300;
+    p->NonceSecret = test_secret;
+    p->NonceSecretLength = sizeof(test_secret);
+}
+
+void test_server_cred(const SD_DIGEST_SERVER_POLICY *p, CredHandle *h)
+{
+    sd_test_hooks hooks = {0};
+
+    hooks.now = fixed_now;
+    assert_status(AcquireCredentialsHandle(NULL, "WDigest",
+                                           SECPKG_CRED_INBOUND, NULL,
+                                           (PVOID)(uintptr_t)p, test_get_key, NULL, h,
+                                           NULL),
+                  SEC_E_OK);
+    assert_status(sd_cred_set_test_hooks(h, &hooks), SEC_E_OK);
+}
+
+void test_client_cred(const char *user, const char *password, CredHandle *h)
+{
+    SEC_WINNT_AUTH_IDENTITY id = {0};
+
+    id.User = (UCHAR *)(uintptr_t)user;
+    id.UserLength = (ULONG)strlen(user);
+    id.Password = (UCHAR *)(uintptr_t)password;
+    id.PasswordLength = (ULONG)strlen(password);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    assert_status(AcquireCredentialsHandle(NULL, "WDigest",
+                                           SECPKG_CRED_OUTBOUND, NULL, &id,
+                                           NULL, NULL, h, NULL),
+                  SEC_E_OK);
+}
+
+static void set_buffer(SecBuffer *b, ULONG type, const char *s)
+{
+    b->BufferType = type;
+    b->pvBuffer = (void *)(uintptr_t)(s ? s : "");
+    b->cbBuffer = s ? (ULONG)strlen(s) : 0;
+}
+
+void asc_buffers_set(asc_buffers *in, const char *token, const char *method,
+                     const char *entity_hex, const char *realm)
+{
+    set_buffer(&in->b[0], SECBUFFER_TOKEN, token);
+    set_buffer(&in->b[1], SECBUFFER_PKG_PARAMS, method);
+    set_buffer(&in->b[2], SECBUFFER_PKG_PARAMS, NULL);
+    set_buffer(&in->b[3], SECBUFFER_PKG_PARAMS, entity_hex);
+    set_buffer(&in->b[4], SECBUFFER_PKG_PARAMS, realm);
+    in->b[5].BufferType = SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY;
+    in->b[5].pvBuffer = NULL;
+    in->b[5].cbBuffer = 0;
+    in->desc.ulVersion = SECBUFFER_VERSION;
+    in->desc.cBuffers = 6;
+    in->desc.pBuffers = in->b;
+}
+
+SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx,
+                         CtxtHandle *ctx_out, ULONG req, const char *token,
+                         const char *method, const char *entity_hex,
+                         const char *realm, char *out, size_t cap,
+                         ULONG *attrs)
+{
+    asc_buffers in;
+    SecBuffer ob = {(ULONG)(cap - 1), SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG a = 0;
+    SECURITY_STATUS st;
+
+    asc_buffers_set(&in, token, method, entity_hex, realm);
+    st = AcceptSecurityContext(cred, ctx, &in.desc, req | ASC_REQ_HTTP, 0,
+                               ctx_out, &od, &a, NULL);
+    out[ob.cbBuffer <= cap - 1 ? ob.cbBuffer : 0] = '\0';
+    if (attrs != NULL) {
+        *attrs = a;
+    }
+    return st;
+}
+
+SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx,
+                         CtxtHandle *ctx_out, ULONG req, const char *uri,
+                         const char *token, const char *method, char *out,
+                         size_t cap, ULONG *attrs)
+{
+    SecBuffer ib[2];
+    SecBufferDesc id = {SECBUFFER_VERSION, 2, ib};
+    SecBuffer ob = {(ULONG)(cap - 1), SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG a = 0;
+    SECURITY_STATUS st;
+
+    set_buffer(&ib[0], SECBUFFER_TOKEN, token);
+    set_buffer(&ib[1], SECBUFFER_PKG_PARAMS, method);
+    st = InitializeSecurityContext(cred, ctx, (SEC_CHAR *)(uintptr_t)uri,
+                                   req | ISC_REQ_USE_HTTP_STYLE, 0, 0, &id,
+                                   0, ctx_out, &od, &a, NULL);
+    out[ob.cbBuffer <= cap - 1 ? ob.cbBuffer : 0] = '\0';
+    if (attrs != NULL) {
+        *attrs = a;
+    }
+    return st;
+}
+
+const char *test_reason(CtxtHandle *ctx)
+{
+    SecPkgContext_SdReason r = {0};
+
+    if (QueryContextAttributes(ctx, SECPKG_ATTR_SD_REASON, &r) != SEC_E_OK) {
+        return "(no context)";
+    }
+    return r.sReason;
+}
