@@ -769,8 +769,10 @@ SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext,
 SECURITY_STATUS SEC_ENTRY DeleteSecurityContext(PCtxtHandle phContext);
 
 /* Frees what the engine allocated for the caller (ASC_REQ_ALLOCATE_MEMORY
-   output, SecPkgInfo), wiping it.  SEC_E_OK; SEC_E_INVALID_HANDLE for a
-   pointer the engine did not hand out (checked by a header). */
+   output, SecPkgInfo), wiping it.  SEC_E_OK (also for NULL);
+   SEC_E_INVALID_HANDLE for a pointer whose header (the 16 octets before
+   it) does not carry our magic.  As with free(), a pointer freed twice or
+   not readable 16 octets back is undefined. */
 SECURITY_STATUS SEC_ENTRY FreeContextBuffer(PVOID pvContextBuffer);
 
 /*

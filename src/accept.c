@@ -848,10 +848,10 @@ SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
     else if (st != SEC_E_OK && before == SD_CTX_AWAIT_ENTITY) {
         ctx->state = SD_CTX_NEW;
     }
-    if (out->allocated || out->reserved != NULL) {
+    if (out->allocated) {
         *attrs |= ASC_RET_ALLOCATED_MEMORY;
     }
-    sd_output_abandon(out);
+    sd_output_finish(out);
     sd_wipe(c.ha1_hex, sizeof(c.ha1_hex));
     return st;
 }

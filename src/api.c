@@ -234,7 +234,7 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
     if (out.allocated) {
         attrs |= ISC_RET_ALLOCATED_MEMORY;
     }
-    sd_output_abandon(&out);
+    sd_output_finish(&out);
     ctx->attrs = attrs;
     if (phContext == NULL) {
         if (!SEC_SUCCESS(st)) {

@@ -1,7 +1,7 @@
 /*
  * ctxbuf.c: the one allocator behind FreeContextBuffer.  The header sits
- * right before the caller's pointer; its magic is cleared on free, so a
- * double free is refused as well.
+ * right before the caller's pointer.  Like free(), freeing a block twice
+ * is undefined: the header is gone with the block.
  */
 #include "ctxbuf.h"
 

@@ -65,6 +65,7 @@ void sd_output_commit(sd_output *o, const char *data, size_t len)
         memcpy(o->buf->pvBuffer, data, len);
     }
     o->buf->cbBuffer = (ULONG)len;
+    o->committed = true;
 }
 
 void sd_output_abandon(sd_output *o)
@@ -72,5 +73,16 @@ void sd_output_abandon(sd_output *o)
     if (o->reserved != NULL) {
         sd_ctxbuf_free(o->reserved);
         o->reserved = NULL;
+    }
+}
+
+void sd_output_finish(sd_output *o)
+{
+    sd_output_abandon(o);
+    if (o->buf != NULL && !o->committed) {
+        o->buf->cbBuffer = 0;
+        if (o->allocate) {
+            o->buf->pvBuffer = NULL;
+        }
     }
 }

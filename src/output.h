@@ -19,6 +19,7 @@ typedef struct {
     void *reserved;   /* allocated and not yet committed */
     size_t reserved_len;
     bool allocated;   /* committed memory the caller must free */
+    bool committed;
 } sd_output;
 
 /* Checks the descriptor: one SECBUFFER_TOKEN first.  NULL pOutput gives a
@@ -29,5 +30,10 @@ SECURITY_STATUS sd_output_open(sd_output *o, PSecBufferDesc desc,
 SECURITY_STATUS sd_output_reserve(sd_output *o, size_t len);
 void sd_output_commit(sd_output *o, const char *data, size_t len);
 void sd_output_abandon(sd_output *o);
+
+/* Ends the call: undoes an uncommitted reservation and, when nothing was
+   committed, tells the caller so (cbBuffer 0, and pvBuffer NULL under
+   *_ALLOCATE_MEMORY); the caller's octets are not touched. */
+void sd_output_finish(sd_output *o);
 
 #endif

@@ -1,0 +1,105 @@
+package SDTest;
+# Helpers for the Apache::Test files in t/: which module is under test, the
+# server's base URL, a digest-authenticated GET with a fresh user agent, and
+# a parser for WWW-Authenticate / Proxy-Authenticate challenges.  It sends
+# nothing by hand; tests that need raw requests build them themselves.
+use strict;
+use warnings FATAL => 'all';
+
+use Exporter 'import';
+use Apache::Test ();
+use Apache::TestRequest ();
+
+our @EXPORT_OK = qw(module_under_test need_module_under_test base_url
+    digest_get parse_challenges);
+
+# Apache::Test name of the module under test, derived from its .so file
+# name (mod_auth_digest.so -> mod_auth_digest).  scripts/run-apache-test
+# sets SD_MODULE; by default it is ours.
+sub module_under_test
+{
+    return $ENV{SD_MODULE} // 'mod_auth_sspidigest';
+}
+
+# For plan(): plan tests => N, need need_lwp, need_module_under_test();
+sub need_module_under_test
+{
+    return Apache::Test::need_module(module_under_test());
+}
+
+# "http://127.0.0.1:PORT", no trailing slash.
+sub base_url
+{
+    my $url = Apache::TestRequest::resolve_url('/');
+    $url =~ s{/\z}{};
+    return $url;
+}
+
+# GET $path as $user/$pass through LWP's own Digest client, with a fresh
+# user agent so no nonce, nonce count or pre-emptive header leaks in from
+# an earlier request.  Extra arguments are request headers.  Returns the
+# HTTP::Response; ->request->header('Authorization') is what was sent last.
+sub digest_get
+{
+    my ($path, $user, $pass, @headers) = @_;
+    Apache::TestRequest::user_agent(reset => 1);
+    return Apache::TestRequest::GET($path, username => $user,
+        password => $pass, @headers);
+}
+
+my $TOKEN = qr/[!#\$%&'*+\-.^_`|~0-9A-Za-z]+/;
+
+# Parses challenges (RFC 7235 §4.1 syntax) into a list of
+#   { scheme => 'Digest', params => { realm => 'x', ... }, token68 => ... }
+# Parameter names are lower-cased and quoted values unescaped.  Takes an
+# HTTP::Response (its WWW-Authenticate lines, or Proxy-Authenticate for a
+# 407) or header values.  Dies on a syntax error or a duplicate parameter,
+# so a malformed challenge fails the test that asked for it.
+sub parse_challenges
+{
+    my @values = @_;
+    if (@values == 1 && ref $values[0] && $values[0]->can('header')) {
+        my $res = $values[0];
+        my $name = $res->code == 407 ? 'Proxy-Authenticate'
+                                     : 'WWW-Authenticate';
+        @values = $res->header($name);
+    }
+    my @challenges;
+    for my $v (@values) {
+        my $cur;
+        pos($v) = 0;
+        while (1) {
+            $v =~ /\G[\s,]*/gc;
+            last if pos($v) >= length $v;
+            $v =~ /\G($TOKEN)/gc
+                or die "challenge syntax error at offset " . pos($v)
+                    . " in: $v\n";
+            my $tok = $1;
+            if ($cur && $v =~ /\G\s*=\s*/gc) {
+                my $val;
+                if ($v =~ /\G"((?:[^"\\]|\\.)*)"/gc) {
+                    ($val = $1) =~ s/\\(.)/$1/g;
+                }
+                elsif ($v =~ /\G($TOKEN)/gc) {
+                    $val = $1;
+                }
+                else {
+                    die "bad value for '$tok' in: $v\n";
+                }
+                my $name = lc $tok;
+                die "duplicate parameter '$name' in: $v\n"
+                    if exists $cur->{params}{$name};
+                $cur->{params}{$name} = $val;
+                next;
+            }
+            $cur = { scheme => $tok, params => {} };
+            push @challenges, $cur;
+            if ($v =~ /\G +([A-Za-z0-9\-._~+\/]+=*)\s*(?=,|\z)/gc) {
+                $cur->{token68} = $1;
+            }
+        }
+    }
+    return @challenges;
+}
+
+1;
