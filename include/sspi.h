@@ -520,7 +520,8 @@ typedef struct _SD_DIGEST_SERVER_POLICY {
     ULONG Version;         /* SD_DIGEST_SERVER_POLICY_VERSION */
     ULONG AlgorithmCount;  /* 1..SD_MAX_ALGORITHMS */
     ULONG Algorithms[SD_MAX_ALGORITHMS]; /* SD_ALG_*, challenge order */
-    ULONG QopFlags;        /* SD_QOP_* bits; 0 = RFC 2069 only, no qop */
+    ULONG QopFlags;        /* SD_QOP_* bits; 0 = RFC 2069 only, no qop
+                              (then no -sess algorithm: it needs cnonce) */
     ULONG NonceLifetime;   /* seconds, 1..86400 */
     ULONG Flags;           /* SD_POLICY_* */
     /* At least SD_NONCE_SECRET_MIN octets; NULL for a random secret of this

@@ -80,7 +80,10 @@ static bool policy_ok(const SD_DIGEST_SERVER_POLICY *p)
         return false;
     }
     for (ULONG i = 0; i < p->AlgorithmCount; i++) {
-        if (sd_algorithm_by_id(p->Algorithms[i]) == NULL) {
+        const sd_algorithm *alg = sd_algorithm_by_id(p->Algorithms[i]);
+
+        /* RFC 2617 §3.2.2.2: -sess needs a cnonce, sent only with qop. */
+        if (alg == NULL || (alg->sess && p->QopFlags == 0)) {
             return false;
         }
         for (ULONG j = 0; j < i; j++) {

@@ -190,8 +190,9 @@ static bool consider(const sd_auth_list *list, const sd_challenge *ch,
     c->alg = alg ? sd_algorithm_by_name(alg->value)
                  : sd_algorithm_by_id(SD_ALG_MD5);
     c->qops = qop ? offered_qops(qop->value) : 0;
-    if (c->alg == NULL || (qop != NULL && c->qops == 0)) {
-        return false; /* an algorithm or qop we do not know */
+    if (c->alg == NULL || (qop != NULL && c->qops == 0) ||
+        (c->alg->sess && c->qops == 0)) {
+        return false; /* unknown algorithm or qop; -sess needs a cnonce */
     }
     c->rank = rank_of(c->alg);
     return true;

@@ -301,7 +301,8 @@ static sd_parse_status after_scheme(parser *ps, sd_view scheme)
         return unexpected(ps);
     }
     skip_ws(ps);
-    if (at_end(ps) || peek(ps) == ',') {
+    if (at_end(ps) || peek(ps) == ',' || peek(ps) == '\r' ||
+        peek(ps) == '\n') {
         return SD_PARSE_OK;
     }
     if (starts_param(ps, &name)) {

@@ -1,0 +1,169 @@
+/*
+ * test_nc_table.c: the replay table: each count once, out of order within
+ * the window, eviction answered stale and never accepted twice, expiry,
+ * and one table shared by processes.
+ */
+#include "support.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nc_table.h"
+
+static void id_of(unsigned n, unsigned char id[16])
+{
+    memset(id, 0, 16);
+    memcpy(id, &n, sizeof(n));
+    id[15] = (unsigned char)(n * 7);
+}
+
+static sd_nc_table *table(size_t nonces, void **mem)
+{
+    size_t size = sd_nc_table_size((uint32_t)nonces);
+    sd_nc_table *t;
+
+    *mem = aligned_alloc(8, (size + 7) / 8 * 8);
+    t = sd_nc_table_init(*mem, size, false);
+    assert_non_null(t);
+    return t;
+}
+
+static SECURITY_STATUS use(sd_nc_table *t, unsigned nonce, int64_t issued,
+                           uint32_t nc)
+{
+    unsigned char id[16];
+
+    id_of(nonce, id);
+    return sd_nc_table_check_and_set(t, id, 16, issued, issued + 300, issued,
+                                     nc);
+}
+
+static void once_each_and_window(void **state)
+{
+    void *mem;
+    sd_nc_table *t = table(64, &mem);
+
+    (void)state;
+    assert_status(use(t, 1, 100, 5), SEC_E_OK);
+    assert_status(use(t, 1, 100, 5), SEC_E_OUT_OF_SEQUENCE);
+    assert_status(use(t, 1, 100, 3), SEC_E_OK);
+    assert_status(use(t, 1, 100, 4), SEC_E_OK);
+    assert_status(use(t, 1, 100, 3), SEC_E_OUT_OF_SEQUENCE);
+    assert_status(use(t, 1, 100, 300), SEC_E_OK);
+    assert_status(use(t, 1, 100, 5), SEC_E_OUT_OF_SEQUENCE);
+    /* 300 - 256 = 44: counts at or below fall out of the window */
+    assert_status(use(t, 1, 100, 44), SEC_E_OUT_OF_SEQUENCE);
+    assert_status(use(t, 1, 100, 45), SEC_E_OK);
+    assert_status(use(t, 1, 100, 45), SEC_E_OUT_OF_SEQUENCE);
+    /* bits survive shifts of every size */
+    for (uint32_t nc = 301; nc < 2000; nc += 63) {
+        assert_status(use(t, 1, 100, nc), SEC_E_OK);
+        assert_status(use(t, 1, 100, nc - 63 + 1), SEC_E_OK);
+        assert_status(use(t, 1, 100, nc), SEC_E_OUT_OF_SEQUENCE);
+    }
+    /* another nonce has its own counts */
+    assert_status(use(t, 2, 100, 5), SEC_E_OK);
+    assert_status(use(t, 0, 100, 0), SEC_E_INTERNAL_ERROR);
+    free(mem);
+}
+
+/* A full bucket evicts its oldest nonce; that nonce is then stale, never
+   accepted again, while newer ones still work. */
+static void eviction_is_stale_never_accepted(void **state)
+{
+    void *mem;
+    sd_nc_table *t = table(SD_NC_BUCKET_SLOTS, &mem); /* one bucket */
+
+    (void)state;
+    for (unsigned n = 0; n < SD_NC_BUCKET_SLOTS; n++) {
+        assert_status(use(t, n, 100 + n, 1), SEC_E_OK);
+    }
+    assert_status(use(t, 99, 200, 1), SEC_E_OK); /* evicts nonce 0 */
+    assert_status(use(t, 0, 100, 1), SEC_E_CONTEXT_EXPIRED);
+    assert_status(use(t, 0, 100, 2), SEC_E_CONTEXT_EXPIRED);
+    assert_status(use(t, 1, 101, 1), SEC_E_OUT_OF_SEQUENCE);
+    assert_status(use(t, 1, 101, 2), SEC_E_OK);
+    free(mem);
+}
+
+static void expired_records_are_reused(void **state)
+{
+    void *mem;
+    sd_nc_table *t = table(SD_NC_BUCKET_SLOTS, &mem);
+    unsigned char id[16];
+
+    (void)state;
+    for (unsigned n = 0; n < SD_NC_BUCKET_SLOTS; n++) {
+        assert_status(use(t, n, 100, 1), SEC_E_OK);
+    }
+    /* at time 1000 every record above has expired: no eviction floor */
+    id_of(50, id);
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 990, 1290, 1000, 1),
+                  SEC_E_OK);
+    id_of(51, id);
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 50, 1290, 1000, 1),
+                  SEC_E_OK);
+    free(mem);
+}
+
+/* One table in shared memory, used by two processes. */
+static void shared_between_processes(void **state)
+{
+    size_t size = sd_nc_table_size(1024);
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SD_NONCE_COUNT_STORE store;
+    pid_t child;
+    int status = 0;
+    unsigned char id[16];
+
+    (void)state;
+    assert_true(mem != MAP_FAILED);
+    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &store),
+                  SEC_E_OK);
+    id_of(7, id);
+    child = fork();
+    if (child == 0) {
+        SECURITY_STATUS st =
+            store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9);
+        _exit(st == SEC_E_OK ? 0 : 1);
+    }
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_status(store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9),
+                  SEC_E_OUT_OF_SEQUENCE);
+    assert_status(store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 8),
+                  SEC_E_OK);
+    munmap(mem, size);
+}
+
+static void store_init_checks(void **state)
+{
+    SD_NONCE_COUNT_STORE store;
+    uint64_t small[4];
+
+    (void)state;
+    assert_status(SdNonceCountStoreInit(small, sizeof(small), 0, &store),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(SdNonceCountStoreInit(NULL, 4096, 0, &store),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(SdNonceCountStoreInit(small, sizeof(small), 0x8, &store),
+                  SEC_E_INVALID_PARAMETER);
+    /* the size grows linearly with the number of nonces */
+    assert_true(SdNonceCountStoreSize(1000000) / 1000000 < 100);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(once_each_and_window),
+        cmocka_unit_test(eviction_is_stale_never_accepted),
+        cmocka_unit_test(expired_records_are_reused),
+        cmocka_unit_test(shared_between_processes),
+        cmocka_unit_test(store_init_checks),
+    };
+    return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);
+}

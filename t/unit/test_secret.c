@@ -1,0 +1,91 @@
+/*
+ * test_secret.c: hex codecs over every octet and every non-hex character,
+ * constant-time comparison, and wiping on pool cleanup.
+ */
+#include "support.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "secret.h"
+
+static void hex_every_octet(void **state)
+{
+    unsigned char in[256], back[256];
+    char hex[512];
+
+    (void)state;
+    for (int i = 0; i < 256; i++) {
+        in[i] = (unsigned char)i;
+    }
+    sd_hex_encode(hex, in, 256);
+    for (int i = 0; i < 512; i++) {
+        assert_true(isxdigit((unsigned char)hex[i]) &&
+                    !isupper((unsigned char)hex[i]));
+    }
+    assert_memory_equal(hex, "000102", 6);
+    assert_memory_equal(hex + 510, "ff", 2);
+    assert_true(sd_hex_decode(back, 256, hex, 512));
+    assert_memory_equal(in, back, 256);
+    assert_true(sd_hex_decode(back, 2, "AbCd", 4));
+    assert_int_equal(back[0], 0xAB);
+    assert_int_equal(back[1], 0xCD);
+}
+
+static void hex_refuses_non_hex(void **state)
+{
+    unsigned char out[1];
+
+    (void)state;
+    for (int c = 0; c < 256; c++) {
+        char in[2] = {'0', (char)c};
+        bool is_hex = isxdigit(c) != 0;
+
+        assert_int_equal(sd_hex_decode(out, 1, in, 2), is_hex);
+        in[0] = (char)c;
+        in[1] = '0';
+        assert_int_equal(sd_hex_decode(out, 1, in, 2), is_hex);
+    }
+    assert_false(sd_hex_decode(out, 1, "0", 1));
+    assert_false(sd_hex_decode(out, 1, "000", 3));
+}
+
+static void compare(void **state)
+{
+    (void)state;
+    assert_true(sd_ct_equal("abc", "abc", 3));
+    assert_false(sd_ct_equal("abc", "abd", 3));
+    assert_true(sd_ct_equal("x", "y", 0));
+}
+
+static void wiped_on_cleanup(void **state)
+{
+    apr_pool_t *parent = test_pool();
+    apr_pool_t *child;
+    char *secret;
+
+    (void)state;
+    /* wipe memory we still own: the child's data is read after its
+       cleanups run but before the block is reused, so keep our own copy
+       of the pointer's target in the parent */
+    apr_pool_create(&child, parent);
+    secret = apr_palloc(parent, 16);
+    memcpy(secret, "password1234567", 16);
+    sd_wipe_on_cleanup(child, secret, 16);
+    apr_pool_clear(child);
+    for (int i = 0; i < 16; i++) {
+        assert_int_equal(secret[i], 0);
+    }
+    test_pool_destroy(parent);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(hex_every_octet),
+        cmocka_unit_test(hex_refuses_non_hex),
+        cmocka_unit_test(compare),
+        cmocka_unit_test(wiped_on_cleanup),
+    };
+    return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);
+}
