@@ -507,9 +507,13 @@ typedef struct _SD_NONCE_COUNT_STORE {
  * out of order within a window of 256 below the highest.
  *   SdNonceCountStoreSize: octets for at least Nonces live nonces.
  *   SdNonceCountStoreInit: formats Memory (8-byte aligned, cbMemory octets)
- *   and fills *Store.  SEC_E_OK, or SEC_E_INVALID_PARAMETER.
+ *   and fills *Store.  With SD_STORE_START_FRESH every nonce issued up to
+ *   now counts as evicted (stale): use it when the records of an earlier
+ *   store that used the same nonce secret are lost, e.g. after a full
+ *   restart.  SEC_E_OK, or SEC_E_INVALID_PARAMETER.
  */
 #define SD_STORE_SHARED 0x1U
+#define SD_STORE_START_FRESH 0x2U
 
 size_t SdNonceCountStoreSize(ULONG Nonces);
 SECURITY_STATUS SdNonceCountStoreInit(PVOID Memory, size_t cbMemory,
@@ -569,15 +573,29 @@ typedef struct _SD_DIGEST_KEY_REQUEST {
 /*
  * Per-call parameters: an optional input buffer of type
  * SECBUFFER_SD_CALL_PARAMETERS, placed after the documented ones, whose
- * pvBuffer points to this structure (cbBuffer = its size).  Pool becomes
- * the parent of a context created by this call; pvGetKeyArgument, when
- * not NULL, replaces the credentials' key argument for this call.
+ * pvBuffer points to this structure (cbBuffer = its size).
+ *   Pool              the parent of a context created by this call.
+ *   pvGetKeyArgument  when not NULL, replaces the credentials' key
+ *                     argument for this call.
+ *   RequestTarget     when not NULL, the request-target of the request line
+ *                     (RequestTargetLength octets): the response's
+ *                     digest-uri must name it (RFC 7616 §3.4.6), else
+ *                     SEC_E_INVALID_TOKEN before anything else is checked.
+ *                     Origin, absolute and authority forms are compared by
+ *                     their path-and-query.  With SD_CALL_URI_IGNORE_QUERY
+ *                     a digest-uri without a query also names a target
+ *                     with one (old MSIE clients).
+ * Without RequestTarget the caller must compare the digest-uri itself.
  */
 #define SECBUFFER_SD_CALL_PARAMETERS 0x5D01U
+#define SD_CALL_URI_IGNORE_QUERY 0x1U
 
 typedef struct _SD_CALL_PARAMETERS {
     apr_pool_t *Pool;
     PVOID pvGetKeyArgument;
+    const SEC_CHAR *RequestTarget;
+    ULONG RequestTargetLength;
+    ULONG Flags;
 } SD_CALL_PARAMETERS, *PSD_CALL_PARAMETERS;
 
 /* ---------------------------------------------------------------------- */
@@ -691,8 +709,8 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
  * (auth-int), CONNECTION, ALLOCATED_MEMORY.  ptsExpiry receives the
  * constant maximum time.  TargetDataRep is ignored (Windows: pass 0).
  *
- * The digest-uri is not compared with the request target here: the
- * caller, which knows the request line, does that (RFC 7616 §3.4.6).
+ * The digest-uri is compared with the request target when the caller
+ * passes it in SD_CALL_PARAMETERS; otherwise the caller compares them.
  */
 SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
@@ -839,6 +857,21 @@ const char *SdStatusName(SECURITY_STATUS Status);
 SECURITY_STATUS SEC_ENTRY SdHashEntityBody(PCtxtHandle phContext,
                                            const void *pvBody, size_t cbBody,
                                            SEC_CHAR *pszHex, ULONG cchHex);
+
+/*
+ * The stored form of a user's keys (what an htdigest-style file line or an
+ * authn provider holds after "user:realm:"): a bare 32-hex MD5, or a
+ * comma-separated list of ALG=hex items, ALG one of MD5, SHA-256 and
+ * SHA-512-256 (any case), of which a bare MD5 may come first.  Selects the
+ * key of Algorithm's hash family: *ppHex points into pszHashes.
+ * SEC_E_OK; SEC_E_ALGORITHM_MISMATCH when that family is absent;
+ * SEC_E_INVALID_TOKEN when the list is malformed (bad hex or length,
+ * unknown name, a family twice); SEC_E_INVALID_PARAMETER.
+ */
+SECURITY_STATUS SEC_ENTRY SdRealmHashSelect(const SEC_CHAR *pszHashes,
+                                            size_t cbHashes, ULONG Algorithm,
+                                            const SEC_CHAR **ppHex,
+                                            ULONG *pcchHex);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,7 @@
 
 #include "builder.h"
 #include "secret.h"
+#include "uri.h"
 
 typedef enum {
     F_USERNAME,
@@ -136,9 +137,17 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in)
             if (cp == NULL || b[i].cbBuffer != sizeof(*cp)) {
                 return SEC_E_INVALID_PARAMETER;
             }
+            if ((cp->Flags & ~SD_CALL_URI_IGNORE_QUERY) != 0 ||
+                (cp->RequestTarget == NULL && cp->RequestTargetLength > 0) ||
+                cp->RequestTargetLength > SD_MAX_URI) {
+                return SEC_E_INVALID_PARAMETER;
+            }
             in->parent = cp->Pool;
             in->key_arg = cp->pvGetKeyArgument;
             in->has_key_arg = cp->pvGetKeyArgument != NULL;
+            in->target.p = cp->RequestTarget;
+            in->target.len = cp->RequestTargetLength;
+            in->ignore_query = (cp->Flags & SD_CALL_URI_IGNORE_QUERY) != 0;
         }
         else if (type != SECBUFFER_CHANNEL_BINDINGS && type != SECBUFFER_EMPTY) {
             return SEC_E_INVALID_PARAMETER;
@@ -316,6 +325,11 @@ static SECURITY_STATUS parse_response(call *c)
         return st;
     }
     note_digest(c);
+    if (c->in->target.p != NULL &&
+        !sd_uri_matches(r->v[F_URI], c->in->target, c->in->ignore_query)) {
+        return refuse(c, SEC_E_INVALID_TOKEN,
+                      "digest-uri does not match the request target");
+    }
     return SEC_E_OK;
 }
 

@@ -19,6 +19,8 @@ typedef struct {
     apr_pool_t *parent;
     void *key_arg;
     bool has_key_arg;
+    sd_view target; /* p NULL: the caller checks the digest-uri */
+    bool ignore_query;
 } sd_accept_input;
 
 /* Reads and checks pInput; SEC_E_OK or SEC_E_INVALID_PARAMETER. */

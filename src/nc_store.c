@@ -4,6 +4,8 @@
  */
 #include "nc_table.h"
 
+#include <time.h>
+
 static SECURITY_STATUS SEC_ENTRY table_check_and_set(
     PVOID store, const UCHAR *id, ULONG id_len, int64_t issued,
     int64_t expires, int64_t now, ULONG nc)
@@ -22,10 +24,13 @@ SECURITY_STATUS SdNonceCountStoreInit(PVOID Memory, size_t cbMemory,
 {
     sd_nc_table *t;
 
-    if (Store == NULL || (Flags & ~SD_STORE_SHARED) != 0) {
+    if (Store == NULL ||
+        (Flags & ~(SD_STORE_SHARED | SD_STORE_START_FRESH)) != 0) {
         return SEC_E_INVALID_PARAMETER;
     }
-    t = sd_nc_table_init(Memory, cbMemory, (Flags & SD_STORE_SHARED) != 0);
+    t = sd_nc_table_init(Memory, cbMemory, (Flags & SD_STORE_SHARED) != 0,
+                         (Flags & SD_STORE_START_FRESH) ? (int64_t)time(NULL)
+                                                        : 0);
     if (t == NULL) {
         return SEC_E_INVALID_PARAMETER;
     }

@@ -61,7 +61,8 @@ static bool init_lock(pthread_mutex_t *lock, bool shared)
     return ok;
 }
 
-sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared)
+sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared,
+                              int64_t floor)
 {
     sd_nc_table *t = mem;
     size_t nbuckets;
@@ -79,6 +80,7 @@ sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared)
         if (!init_lock(&t->buckets[i].lock, shared)) {
             return NULL;
         }
+        t->buckets[i].floor = floor;
     }
     t->nbuckets = (uint32_t)nbuckets;
     t->magic = TABLE_MAGIC;

@@ -30,8 +30,10 @@ typedef struct sd_nc_table sd_nc_table;
 size_t sd_nc_table_size(uint32_t nonces);
 
 /* Formats mem (size octets, from sd_nc_table_size) as an empty table;
-   with `shared`, its locks work across processes.  NULL on failure. */
-sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared);
+   with `shared`, its locks work across processes.  Nonces issued at or
+   before `floor` count as evicted.  NULL on failure. */
+sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared,
+                              int64_t floor);
 
 /* The SD_NONCE_COUNT_STORE CheckAndSet contract (sspi.h). */
 SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,

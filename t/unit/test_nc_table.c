@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,7 +27,7 @@ static sd_nc_table *table(size_t nonces, void **mem)
     sd_nc_table *t;
 
     *mem = aligned_alloc(8, (size + 7) / 8 * 8);
-    t = sd_nc_table_init(*mem, size, false);
+    t = sd_nc_table_init(*mem, size, false, 0);
     assert_non_null(t);
     return t;
 }
@@ -140,6 +141,31 @@ static void shared_between_processes(void **state)
     munmap(mem, size);
 }
 
+/* After a restart that lost the records, nonces issued before it are
+   stale, later ones work. */
+static void start_fresh(void **state)
+{
+    size_t size = SdNonceCountStoreSize(64);
+    void *mem = aligned_alloc(8, (size + 7) / 8 * 8);
+    SD_NONCE_COUNT_STORE store;
+    unsigned char id[16];
+    int64_t now = (int64_t)time(NULL);
+
+    (void)state;
+    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_START_FRESH,
+                                        &store),
+                  SEC_E_OK);
+    id_of(1, id);
+    assert_status(store.CheckAndSet(store.pvStore, id, 16, now - 10,
+                                    now + 290, now, 1),
+                  SEC_E_CONTEXT_EXPIRED);
+    id_of(2, id);
+    assert_status(store.CheckAndSet(store.pvStore, id, 16, now + 2, now + 302,
+                                    now + 2, 1),
+                  SEC_E_OK);
+    free(mem);
+}
+
 static void store_init_checks(void **state)
 {
     SD_NONCE_COUNT_STORE store;
@@ -150,7 +176,7 @@ static void store_init_checks(void **state)
                   SEC_E_INVALID_PARAMETER);
     assert_status(SdNonceCountStoreInit(NULL, 4096, 0, &store),
                   SEC_E_INVALID_PARAMETER);
-    assert_status(SdNonceCountStoreInit(small, sizeof(small), 0x8, &store),
+    assert_status(SdNonceCountStoreInit(small, sizeof(small), 0x80, &store),
                   SEC_E_INVALID_PARAMETER);
     /* the size grows linearly with the number of nonces */
     assert_true(SdNonceCountStoreSize(1000000) / 1000000 < 100);
@@ -163,6 +189,7 @@ int main(void)
         cmocka_unit_test(eviction_is_stale_never_accepted),
         cmocka_unit_test(expired_records_are_reused),
         cmocka_unit_test(shared_between_processes),
+        cmocka_unit_test(start_fresh),
         cmocka_unit_test(store_init_checks),
     };
     return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);
