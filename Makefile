@@ -2,7 +2,8 @@
 # password tool, and their tests.  `make test` and `make run` install what
 # is missing from Debian first; plain `make` only builds.
 .DEFAULT_GOAL := all
-.PHONY: all engine deps deps-test deps-run test unit unit-asan clean
+.PHONY: all engine module module-asan tools deps deps-test deps-run test \
+	unit unit-asan apache-test install run clean
 
 BUILD ?= build
 CC ?= gcc
@@ -26,7 +27,7 @@ UNIT_SRC := $(wildcard t/unit/test_*.c)
 UNIT_SUPPORT := t/unit/support.c
 UNIT_NAMES := $(UNIT_SRC:t/unit/%.c=%)
 
-all: engine
+all: engine module tools
 
 engine: $(BUILD)/libsspidigest.a
 
@@ -44,6 +45,33 @@ $(BUILD)/libsspidigest.a: $(ENGINE_SRC:src/%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/asan/libsspidigest.a: $(ENGINE_SRC:src/%.c=$(BUILD)/asan/obj/%.o)
 	rm -f $@ && ar rcs $@ $^
+
+# ---- the httpd module (apxs), and a sanitizer build of it for the tests --
+APXS ?= apxs
+MODULE_SRC := mod_auth_sspidigest.c $(wildcard mod_auth_sspidigest_*.c)
+MODULE_CFLAGS = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -Wundef \
+	-Wcast-qual -Wconversion -Wsign-conversion,$(WARN)) $(WERROR) \
+	-Wno-unused-parameter
+APXS_FLAGS = $(foreach f,$(MODULE_CFLAGS) -fvisibility=hidden,-Wc,$(f))
+
+module: .libs/mod_auth_sspidigest.so
+
+.libs/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
+		include/sspi.h $(BUILD)/libsspidigest.a
+	$(APXS) -c -o mod_auth_sspidigest.la -Iinclude -Isrc $(APXS_FLAGS) \
+		$(MODULE_SRC) $(BUILD)/libsspidigest.a -lssl -lcrypto
+
+module-asan: $(BUILD)/asan/mod_auth_sspidigest.so
+
+$(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
+		include/sspi.h $(BUILD)/asan/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -shared -fPIC -fvisibility=hidden $(MODULE_CFLAGS) \
+		-Iinclude -Isrc -I$$($(APXS) -q INCLUDEDIR) $(APR_CFLAGS) \
+		-o $@ $(MODULE_SRC) $(BUILD)/asan/libsspidigest.a -lssl -lcrypto
+
+install: module
+	$(APXS) -i -n auth_sspidigest mod_auth_sspidigest.la
 
 # ---- unit tests (cmocka), plain and under ASan+UBSan ----------------------
 UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \

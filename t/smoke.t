@@ -4,14 +4,17 @@
 use strict;
 use warnings FATAL => 'all';
 
-use Apache::Test qw(:withtestmore);
+# -withtestmore: Apache::Test's plan() and need_*() with Test::More's
+# assertions (it imports Test::More itself; do not `use Test::More` too).
+use Apache::Test qw(-withtestmore);
 use Apache::TestRequest qw(GET);
-use Test::More;
-use SDTest qw(need_module_under_test digest_get parse_challenges);
+use SDTest qw(need_module_under_test base_url digest_get parse_challenges);
 
-plan tests => 9, need need_lwp, need_module_under_test();
+plan tests => 10, need need_lwp, need_module_under_test();
 
 my $url = '/smoke/';
+
+like(base_url(), qr{^http://127\.0\.0\.1:\d+\z}, 'server is on 127.0.0.1');
 
 Apache::TestRequest::user_agent(reset => 1);
 my $res = GET $url;

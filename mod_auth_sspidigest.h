@@ -1,0 +1,101 @@
+/*
+ * mod_auth_sspidigest.h: what the glue files of mod_auth_sspidigest share:
+ * the per-directory and per-server configuration, and the few functions
+ * each file offers the others.  The engine's API is in include/sspi.h.
+ */
+#ifndef MOD_AUTH_SSPIDIGEST_H
+#define MOD_AUTH_SSPIDIGEST_H
+
+#include <stdbool.h>
+
+#include "apr_lib.h"
+#include "httpd.h"
+#include "http_config.h"
+#include "mod_auth.h"
+
+#include "sspi.h"
+
+/* Our log message tags, as httpd's APLOGNO, with our own prefix. */
+#define SDLOGNO(n) "SD" #n ": "
+
+#define ASD_DEFAULT_LIFETIME 300
+#define ASD_MAX_LIFETIME 86400
+#define ASD_DEFAULT_MAX_BODY (1024 * 1024)
+#define ASD_DEFAULT_SHMEM (4 * 1024 * 1024)
+
+typedef struct {
+    authn_provider_list *providers;
+    ULONG algs[SD_MAX_ALGORITHMS];
+    ULONG nalgs;
+    ULONG qop;
+    int lifetime;
+    const char *domain; /* space-separated URIs, or NULL */
+    int userhash;       /* -1 unset */
+    int nc_check;       /* -1 unset */
+    apr_off_t max_body; /* -1 unset */
+    unsigned providers_set : 1;
+    unsigned algs_set : 1;
+    unsigned qop_set : 1;
+    unsigned qop_none : 1; /* AuthDigestQop none was given */
+    unsigned lifetime_set : 1;
+    unsigned domain_set : 1;
+} asd_dir_conf;
+
+typedef struct {
+    unsigned char secret[SD_NONCE_SECRET_MAX];
+    ULONG secret_len; /* 0: the process-wide random secret */
+    unsigned char previous[SD_NONCE_SECRET_MAX];
+    ULONG previous_len;
+    const char *cache;      /* AuthDigestNonceCache, or NULL for shm */
+    apr_size_t shmem_size;  /* 0: unset */
+} asd_server_conf;
+
+/* Everything is built with -fvisibility=hidden, so that the engine's
+   Windows-named functions stay inside the .so; only the module is
+   exported. */
+extern module AP_MODULE_DECLARE_DATA __attribute__((visibility("default")))
+auth_sspidigest_module;
+
+/* mod_auth_sspidigest_config.c */
+extern const command_rec asd_directives[];
+void *asd_create_dir_conf(apr_pool_t *p, char *dir);
+void *asd_merge_dir_conf(apr_pool_t *p, void *base, void *add);
+void *asd_create_server_conf(apr_pool_t *p, server_rec *s);
+void *asd_merge_server_conf(apr_pool_t *p, void *base, void *add);
+/* Effective values of a merged directory configuration. */
+int asd_conf_nc_check(const asd_dir_conf *d);
+apr_off_t asd_conf_max_body(const asd_dir_conf *d);
+
+/* mod_auth_sspidigest_cred.c: one credentials handle per distinct policy,
+   made on first use and shared by every thread of the process. */
+void asd_cred_child_init(apr_pool_t *pchild);
+PCredHandle asd_credentials(request_rec *r, const asd_dir_conf *d);
+
+/* mod_auth_sspidigest_store.c: the engine's key callback, answered from
+   the authn providers. */
+typedef struct {
+    request_rec *r;
+    const asd_dir_conf *conf;
+    int store_error; /* a provider failed (not the replay store) */
+} asd_key_call;
+
+void SEC_ENTRY asd_get_key(PVOID arg, PVOID principal, ULONG version,
+                           PVOID *key, SECURITY_STATUS *status);
+
+/* mod_auth_sspidigest_body.c: qop=auth-int request bodies. */
+int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **bb,
+                  char **data, apr_size_t *len);
+void asd_body_replay(request_rec *r, apr_bucket_brigade *bb);
+void asd_body_register(void);
+
+/* mod_auth_sspidigest_nonce.c: the nonce secret and the replay store. */
+int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s);
+const SD_NONCE_COUNT_STORE *asd_nonce_store(void);
+const unsigned char *asd_random_secret(void);
+const char *asd_read_secret(cmd_parms *cmd, const char *file,
+                            unsigned char *out, ULONG *len);
+
+/* A client-sent value for a log line: capped and escaped. */
+const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n);
+
+#endif
