@@ -24,7 +24,7 @@ const LOAD_TIMEOUT_MS = 15000;
 const LAUNCH_TIMEOUT_MS = 30000;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
               '--disable-background-networking', '--disable-component-update', '--disable-sync',
-              '--disable-breakpad', '--disable-crashpad-for-testing'];
+              '--disable-breakpad'];
 
 function usage(msg) {
   process.stderr.write(`login.js: ${msg}\n` +
@@ -90,10 +90,54 @@ process.env.TMPDIR = runTmp;
 function removeRunTmp() {
   try { fs.rmSync(runTmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); } catch (e) { /* ignore */ }
 }
-// Playwright adds its own 'exit' handler at launch, which SIGKILLs the
-// browser's process group if it still runs; a second removal is registered
-// after the launch so that it runs after that kill.
-process.on('exit', removeRunTmp);
+// On any exit, kill what is left of this run's browser and remove runTmp.
+// Playwright adds its own 'exit' handler at launch (SIGKILL to the browser's
+// process group); the same cleanup is registered again after the launch so
+// that it also runs after that one.
+function cleanupOnExit() { killOurs(); removeRunTmp(); }
+process.on('exit', cleanupOnExit);
+
+// Chromium's processes all name runTmp on their command line (profile,
+// crash database), which is unique to this run.  The crashpad handlers are
+// double-forked into their own process group, so Playwright's group kill
+// misses them; find them here.
+function ourPids() {
+  const pids = [];
+  let entries = [];
+  try { entries = fs.readdirSync('/proc'); } catch (e) { return pids; }
+  for (const d of entries) {
+    if (!/^[0-9]+$/.test(d) || Number(d) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${d}/cmdline`, 'latin1').includes(runTmp)) pids.push(Number(d));
+    } catch (e) { /* gone */ }
+  }
+  return pids;
+}
+// State of a process: 'ours' (alive, names runTmp), 'zombie', or null (gone,
+// or the pid now belongs to someone else).  Zombies have no command line.
+function procState(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    if (stat.charAt(stat.lastIndexOf(')') + 2) === 'Z') return 'zombie';
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes(runTmp) ? 'ours' : null;
+  } catch (e) { return null; }
+}
+function killOurs(pids = ourPids()) {
+  for (const pid of pids) {
+    if (procState(pid) === 'ours') { try { process.kill(pid, 'SIGKILL'); } catch (e) { /* gone */ } }
+  }
+}
+// After the browser closed: give its processes 2 s to exit, kill what is
+// left, then wait (5 s in all at most) until they are gone, zombies included
+// (orphans such as the crashpad handlers are reaped by PID 1, which here
+// takes a second or so).
+async function reapOurs(pids) {
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  for (let t = 0; t < 50 && pids.some((pid) => procState(pid) !== null); t++) {
+    if (t === 20) killOurs(pids);
+    await sleep(100);
+  }
+}
 
 let browser = null;
 function bail(why) {
@@ -132,7 +176,7 @@ async function main() {
     handleSIGHUP: false,
     env: { ...process.env, HOME: runTmp, XDG_CONFIG_HOME: runTmp, XDG_CACHE_HOME: runTmp, TMPDIR: runTmp },
   });
-  process.on('exit', removeRunTmp);
+  process.on('exit', cleanupOnExit);
   try {
     const context = await browser.newContext({ httpCredentials: { username, password, origin } });
     context.setDefaultTimeout(LOAD_TIMEOUT_MS);
@@ -162,8 +206,10 @@ async function main() {
       }
     }
   } finally {
+    const pids = ourPids();
     await browser.close();
     browser = null;
+    await reapOurs(pids);
   }
 }
 
