@@ -59,7 +59,7 @@ module: .libs/mod_auth_sspidigest.so
 .libs/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
 		include/sspi.h $(BUILD)/libsspidigest.a
 	$(APXS) -c -o mod_auth_sspidigest.la -Iinclude -Isrc $(APXS_FLAGS) \
-		$(MODULE_SRC) $(BUILD)/libsspidigest.a -lssl -lcrypto
+		$(MODULE_SRC) $(BUILD)/libsspidigest.a -lssl -lcrypto -lhiredis
 
 module-asan: $(BUILD)/asan/mod_auth_sspidigest.so
 
@@ -68,7 +68,8 @@ $(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -shared -fPIC -fvisibility=hidden $(MODULE_CFLAGS) \
 		-Iinclude -Isrc -I$$($(APXS) -q INCLUDEDIR) $(APR_CFLAGS) \
-		-o $@ $(MODULE_SRC) $(BUILD)/asan/libsspidigest.a -lssl -lcrypto
+		-o $@ $(MODULE_SRC) $(BUILD)/asan/libsspidigest.a -lssl -lcrypto \
+		-lhiredis
 
 install: module
 	$(APXS) -i -n auth_sspidigest mod_auth_sspidigest.la

@@ -61,8 +61,9 @@ static const struct {
     {SEC_E_OUT_OF_SEQUENCE, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_CONTEXT_EXPIRED, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_INVALID_TOKEN, HTTP_BAD_REQUEST, APLOG_INFO, 0},
-    {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE, APLOG_ERR,
-     0},
+    /* the replay store is down: its backend logs that once a minute */
+    {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE,
+     APLOG_DEBUG, 0},
 };
 
 const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n)
@@ -333,6 +334,7 @@ static int refuse(request_rec *r, asd_conn *cs, asd_call *call,
         if (st == SEC_E_NO_AUTHENTICATING_AUTHORITY &&
             call->key_call.store_error) {
             http = HTTP_INTERNAL_SERVER_ERROR; /* a provider, not a client */
+            level = APLOG_ERR;
         }
     }
     log_refusal(r, cs, level, st, http);
