@@ -74,6 +74,23 @@ $(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
 install: module
 	$(APXS) -i -n auth_sspidigest mod_auth_sspidigest.la
 
+# ---- the password tool -------------------------------------------------------
+TOOL_SRC := $(wildcard tools/*.c)
+
+tools: $(BUILD)/sspidigest-passwd
+
+$(BUILD)/sspidigest-passwd: $(TOOL_SRC) $(wildcard tools/*.h) $(BUILD)/libsspidigest.a
+	$(CC) $(OPT) $(WARN) $(WERROR) -Iinclude -Isrc $(APR_CFLAGS) -o $@ \
+		$(TOOL_SRC) $(BUILD)/libsspidigest.a $(LIBS)
+
+# ---- the demo: `make run` ------------------------------------------------------
+deps-run:
+	scripts/install-deps run
+
+run: deps-run
+	$(MAKE) --no-print-directory all
+	scripts/demo
+
 # ---- unit tests (cmocka), plain and under ASan+UBSan ----------------------
 UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \
 	-It/unit $(APR_CFLAGS) -DVECTORS_DIR='"$(CURDIR)/t/unit"'
