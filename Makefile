@@ -2,7 +2,7 @@
 # password tool, and their tests.  `make test` and `make run` install what
 # is missing from Debian first; plain `make` only builds.
 .DEFAULT_GOAL := all
-.PHONY: all engine module module-asan tools deps deps-test deps-run test \
+.PHONY: all engine module module-asan tools tools-test deps deps-test deps-run test \
 	unit unit-asan apache-test install run clean
 
 BUILD ?= build
@@ -74,14 +74,26 @@ $(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
 install: module
 	$(APXS) -i -n auth_sspidigest mod_auth_sspidigest.la
 
-# ---- the password tool -------------------------------------------------------
+# ---- the password tool, plain and under ASan+UBSan -------------------------
 TOOL_SRC := $(wildcard tools/*.c)
+TOOL_HDR := $(wildcard tools/*.h)
+TOOL_CFLAGS = $(WARN) $(WERROR) -Iinclude -Isrc -Itools $(APR_CFLAGS)
 
 tools: $(BUILD)/sspidigest-passwd
 
-$(BUILD)/sspidigest-passwd: $(TOOL_SRC) $(wildcard tools/*.h) $(BUILD)/libsspidigest.a
-	$(CC) $(OPT) $(WARN) $(WERROR) -Iinclude -Isrc $(APR_CFLAGS) -o $@ \
-		$(TOOL_SRC) $(BUILD)/libsspidigest.a $(LIBS)
+$(BUILD)/sspidigest-passwd: $(TOOL_SRC) $(TOOL_HDR) $(ENGINE_HDR) $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/libsspidigest.a $(LIBS)
+
+$(BUILD)/asan/sspidigest-passwd: $(TOOL_SRC) $(TOOL_HDR) $(ENGINE_HDR) $(BUILD)/asan/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/asan/libsspidigest.a $(LIBS)
+
+tools-test: $(BUILD)/sspidigest-passwd $(BUILD)/asan/sspidigest-passwd
+	SSPIDIGEST_PASSWD=$(BUILD)/sspidigest-passwd prove -v t/tools/passwd.t \
+		| scripts/tap-count $(BUILD)/results/passwd.txt
+	SSPIDIGEST_PASSWD=$(BUILD)/asan/sspidigest-passwd prove -v t/tools/passwd.t \
+		| scripts/tap-count $(BUILD)/results/passwd-asan.txt
 
 # ---- the demo: `make run` ------------------------------------------------------
 deps-run:

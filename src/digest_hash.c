@@ -134,7 +134,9 @@ static bool end_hex(sd_hasher *h, char *hex)
     unsigned char raw[SD_MAX_DIGEST];
     bool ok = sd_h_end(h, raw);
 
-    sd_hex_encode(hex, raw, sd_hash_size(h->family));
+    if (ok) {
+        sd_hex_encode(hex, raw, sd_hash_size(h->family));
+    }
     sd_wipe(raw, sizeof(raw));
     return ok;
 }
