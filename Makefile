@@ -134,5 +134,8 @@ test: deps-test
 	$(MAKE) WERROR=-Werror all
 	scripts/test-all
 
+# ---- the benchmark (bench/bench.mk): `make bench`, never part of `make test`
+-include bench/bench.mk
+
 clean:
 	rm -rf $(BUILD) .libs *.lo *.la *.slo *.o

@@ -88,12 +88,44 @@ int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **bb,
 void asd_body_replay(request_rec *r, apr_bucket_brigade *bb);
 void asd_body_register(void);
 
-/* mod_auth_sspidigest_nonce.c: the nonce secret and the replay store. */
+/* mod_auth_sspidigest_nonce.c: the nonce secret and the replay stores. */
 int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s);
-const SD_NONCE_COUNT_STORE *asd_nonce_store(void);
+const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc);
 const unsigned char *asd_random_secret(void);
 const char *asd_read_secret(cmd_parms *cmd, const char *file,
                             unsigned char *out, ULONG *len);
+/* Checks an AuthDigestNonceCache value: NULL, or what is wrong with it. */
+const char *asd_cache_check(apr_pool_t *p, const char *arg);
+
+/* What the stores shared by a farm (mod_auth_sspidigest_redis.c,
+   _memcache.c) have in common, in _nonce.c: one record per (nonce, count)
+   added only if absent, an epoch record that tells a store which lost its
+   records, and an outage log line at most once a minute per process. */
+typedef struct {
+    const char *name; /* "redis 10.0.0.5:6379", for log lines */
+    server_rec *s;
+    _Atomic(int64_t) retry_at;  /* ms: no connection attempt before */
+    _Atomic(int64_t) logged_at; /* s: the last outage line */
+    _Atomic(int) down;
+} asd_remote;
+
+#define ASD_REMOTE_KEY_SIZE 64
+#define ASD_EPOCH_KEY "sdnc:v1:epoch"
+void asd_remote_init(asd_remote *r, server_rec *s, const char *name);
+bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
+                    ULONG id_len, ULONG nc);
+int64_t asd_remote_ttl(int64_t expires, int64_t now);
+bool asd_remote_may_connect(asd_remote *r);
+SECURITY_STATUS asd_remote_failed(asd_remote *r, bool retry_later,
+                                  const char *why);
+void asd_remote_ok(asd_remote *r);
+SECURITY_STATUS asd_remote_verdict(asd_remote *r, int64_t issued,
+                                   const char *epoch, apr_size_t len);
+SECURITY_STATUS asd_remote_lost(asd_remote *r, int64_t now);
+const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
+                           const char *hostport, SD_NONCE_COUNT_STORE *out);
+const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
+                              const char *servers, SD_NONCE_COUNT_STORE *out);
 
 /* A client-sent value for a log line: capped and escaped. */
 const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n);

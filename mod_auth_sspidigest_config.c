@@ -371,10 +371,11 @@ static const char *set_cache(cmd_parms *cmd, void *dv, const char *arg)
         ap_get_module_config(cmd->server->module_config,
                              &auth_sspidigest_module);
 
+    const char *err = asd_cache_check(cmd->pool, arg);
+
     (void)dv;
-    if (strcasecmp(arg, "shm") != 0) {
-        return apr_psprintf(cmd->pool,
-                            "AuthDigestNonceCache: unknown store '%s'", arg);
+    if (err != NULL) {
+        return apr_pstrcat(cmd->pool, "AuthDigestNonceCache: ", err, NULL);
     }
     sc->cache = arg;
     return NULL;

@@ -105,7 +105,7 @@ static SECURITY_STATUS acquire(request_rec *r, const policy_key *k,
         p.NonceSecret = asd_random_secret();
         p.NonceSecretLength = SD_NONCE_SECRET_MIN;
     }
-    p.NonceCountStore = asd_nonce_store();
+    p.NonceCountStore = asd_nonce_store(sc);
     p.Pool = cred_pool;
     (void)r;
     return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND,

@@ -1,16 +1,33 @@
 /*
- * mod_auth_sspidigest_nonce.c: what makes nonces hold across processes and
- * restarts.  The random secret (when no AuthDigestNonceSecret file is
- * given) and the shared-memory replay table live in httpd's retained data,
- * created once by the parent and kept across graceful restarts, so every
- * child agrees on both and an issued nonce stays valid and stays counted.
+ * mod_auth_sspidigest_nonce.c: what makes nonces hold across processes,
+ * restarts and servers.
+ *
+ * - The random secret (when no AuthDigestNonceSecret file is given) lives
+ *   in httpd's retained data, so every child agrees on it and a graceful
+ *   restart keeps issued nonces valid.
+ * - The replay stores.  "shm" (the default) is the engine's table in
+ *   anonymous shared memory, one table per distinct AuthDigestShmemSize,
+ *   created once by the parent and kept in the retained data across
+ *   graceful restarts, so an issued nonce stays counted.  It is not httpd's
+ *   socache shmcb on purpose: shmcb drops entries silently when full, and
+ *   a nonce whose record was dropped would look unused, so its old counts
+ *   could be replayed; our table remembers what it evicted and answers
+ *   such nonces stale.  "redis:" and "memcache:" are shared by the servers
+ *   of a farm (mod_auth_sspidigest_redis.c, _memcache.c); the second half
+ *   of this file holds what those two have in common.
+ *
+ * It mints and checks no nonce: the engine does.
  */
 #include "mod_auth_sspidigest.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "apr_file_io.h"
+#include "apr_network_io.h"
 #include "apr_shm.h"
 #include "apr_strings.h"
 #include "http_log.h"
@@ -19,26 +36,48 @@
 
 APLOG_USE_MODULE(auth_sspidigest);
 
-#define RETAINED_KEY "mod_auth_sspidigest-retained"
+/* The layout below is part of the key: a graceful restart onto a build
+   with another layout starts afresh instead of misreading the old one. */
+#define RETAINED_KEY "mod_auth_sspidigest-retained-2"
+#define MAX_TABLES 8 /* distinct AuthDigestShmemSize values */
+#define MAX_MEMCACHE_SERVERS 16
+
+/* Clock skew allowed between the servers of a farm: the engine refuses a
+   nonce issued further in the future (SD_NONCE_MAX_SKEW in src/nonce.h),
+   so a server whose clock is this much behind may still accept a nonce
+   that long after its issuer thinks it expired. */
+#define CLOCK_SKEW 60
+#define RETRY_MS 250     /* after a failed connection, fail fast this long */
+#define LOG_INTERVAL 60  /* seconds between two outage lines per process */
+
+typedef struct {
+    apr_size_t size; /* 0: unused slot */
+    apr_shm_t *shm;
+    SD_NONCE_COUNT_STORE store;
+    int generation; /* the last configuration that used it */
+} table;
 
 typedef struct {
     unsigned char secret[SD_NONCE_SECRET_MIN];
     int secret_made;
-    apr_shm_t *shm;
-    apr_size_t shm_size;
-    SD_NONCE_COUNT_STORE store;
+    int generation;
+    table tables[MAX_TABLES];
 } retained;
 
+/* The shared stores of this configuration generation, by their
+   AuthDigestNonceCache value. */
+typedef struct remote_entry {
+    const char *spec;
+    SD_NONCE_COUNT_STORE store;
+    struct remote_entry *next;
+} remote_entry;
+
 static retained *kept;
+static remote_entry *remotes;
 
 const unsigned char *asd_random_secret(void)
 {
     return kept->secret;
-}
-
-const SD_NONCE_COUNT_STORE *asd_nonce_store(void)
-{
-    return &kept->store;
 }
 
 const char *asd_read_secret(cmd_parms *cmd, const char *file,
@@ -79,56 +118,205 @@ const char *asd_read_secret(cmd_parms *cmd, const char *file,
     return NULL;
 }
 
-/* The replay table in anonymous shared memory: children inherit the
-   mapping.  A new table treats nonces issued before it as evicted, since
-   any records of theirs are lost (SD_STORE_START_FRESH). */
-static int make_store(server_rec *s, apr_size_t size)
+/* ---- AuthDigestNonceCache values ----------------------------------------- */
+
+typedef enum { CACHE_SHM, CACHE_REDIS, CACHE_MEMCACHE } cache_kind;
+
+/* The kind of a value and what follows its "redis:" or "memcache:". */
+static bool cache_kind_of(const char *spec, cache_kind *kind,
+                          const char **rest)
 {
-    apr_pool_t *process = s->process->pool;
+    if (spec == NULL || strcasecmp(spec, "shm") == 0) {
+        *kind = CACHE_SHM;
+        *rest = NULL;
+        return true;
+    }
+    if (strncasecmp(spec, "redis:", 6) == 0) {
+        *kind = CACHE_REDIS;
+        *rest = spec + 6;
+        return true;
+    }
+    if (strncasecmp(spec, "memcache:", 9) == 0) {
+        *kind = CACHE_MEMCACHE;
+        *rest = spec + 9;
+        return true;
+    }
+    return false;
+}
+
+static const char *check_hostport(apr_pool_t *p, const char *hp)
+{
+    char *host = NULL, *scope = NULL;
+    apr_port_t port = 0;
+
+    if (apr_parse_addr_port(&host, &scope, &port, hp, p) != APR_SUCCESS ||
+        host == NULL || port == 0) {
+        return apr_psprintf(p, "'%s' is not HOST:PORT", hp);
+    }
+    return NULL;
+}
+
+const char *asd_cache_check(apr_pool_t *p, const char *arg)
+{
+    cache_kind kind;
+    const char *rest;
+    char *list, *item, *state = NULL;
+    int n = 0;
+
+    if (!cache_kind_of(arg, &kind, &rest)) {
+        return apr_psprintf(p,
+                            "unknown store '%s' (shm, redis:HOST:PORT or "
+                            "memcache:HOST:PORT[,HOST:PORT...])",
+                            arg);
+    }
+    switch (kind) {
+    case CACHE_SHM:
+        return NULL;
+    case CACHE_REDIS:
+        return check_hostport(p, rest);
+    case CACHE_MEMCACHE:
+        break;
+    }
+    list = apr_pstrdup(p, rest);
+    if (*list == '\0' || list[strlen(list) - 1] == ',') {
+        return apr_psprintf(p, "'%s' is not memcache:HOST:PORT[,HOST:PORT...]",
+                            arg);
+    }
+    for (item = apr_strtok(list, ",", &state); item != NULL;
+         item = apr_strtok(NULL, ",", &state)) {
+        const char *err = check_hostport(p, item);
+
+        if (err != NULL) {
+            return err;
+        }
+        if (++n > MAX_MEMCACHE_SERVERS) {
+            return apr_psprintf(p, "more than %d memcached servers",
+                                MAX_MEMCACHE_SERVERS);
+        }
+    }
+    return NULL;
+}
+
+static apr_size_t shm_size_of(const asd_server_conf *sc)
+{
+    return sc->shmem_size ? sc->shmem_size : ASD_DEFAULT_SHMEM;
+}
+
+/* ---- the shared-memory tables -------------------------------------------- */
+
+/* The table of `size` octets, kept from an earlier generation or made now
+   in anonymous shared memory (children inherit the mapping).  A new table
+   treats nonces issued before it as evicted, since any records of theirs
+   are lost (SD_STORE_START_FRESH). */
+static table *table_for(server_rec *s, apr_size_t size)
+{
+    table *free_slot = NULL, *t;
     apr_status_t rv;
     SECURITY_STATUS st;
 
-    if (kept->shm != NULL) {
-        if (size != kept->shm_size) {
-            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
-                         SDLOGNO(00401) "AuthDigestShmemSize changes on a "
-                         "full restart only; keeping %" APR_SIZE_T_FMT
-                         " bytes",
-                         kept->shm_size);
+    for (int i = 0; i < MAX_TABLES; i++) {
+        t = &kept->tables[i];
+        if (t->size == size) {
+            t->generation = kept->generation;
+            return t;
         }
-        return OK;
+        if (t->size == 0 && free_slot == NULL) {
+            free_slot = t;
+        }
     }
-    rv = apr_shm_create(&kept->shm, size, NULL, process);
+    if ((t = free_slot) == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     SDLOGNO(00406) "more than %d distinct "
+                     "AuthDigestShmemSize values",
+                     MAX_TABLES);
+        return NULL;
+    }
+    rv = apr_shm_create(&t->shm, size, NULL, s->process->pool);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
                      SDLOGNO(00402) "cannot create %" APR_SIZE_T_FMT
                      " bytes of shared memory for nonce counts",
                      size);
-        return HTTP_INTERNAL_SERVER_ERROR;
+        return NULL;
     }
-    st = SdNonceCountStoreInit(apr_shm_baseaddr_get(kept->shm), size,
+    st = SdNonceCountStoreInit(apr_shm_baseaddr_get(t->shm), size,
                                SD_STORE_SHARED | SD_STORE_START_FRESH,
-                               &kept->store);
+                               &t->store);
     if (st != SEC_E_OK) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                      SDLOGNO(00403) "cannot set up the nonce-count table: %s",
                      SdStatusName(st));
-        return HTTP_INTERNAL_SERVER_ERROR;
+        apr_shm_destroy(t->shm);
+        t->shm = NULL;
+        return NULL;
     }
-    kept->shm_size = size;
+    t->size = size;
+    t->generation = kept->generation;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
                  SDLOGNO(00404) "nonce-count table: %" APR_SIZE_T_FMT
                  " bytes for about %" APR_SIZE_T_FMT " live nonces",
                  size, size / (SdNonceCountStoreSize(1024) / 1024));
+    return t;
+}
+
+/* Tables no server of this generation uses (AuthDigestShmemSize changed
+   on a graceful restart).  The children of the old generation keep their
+   own mapping, so the parent may unmap it. */
+static void drop_unused_tables(server_rec *s)
+{
+    for (int i = 0; i < MAX_TABLES; i++) {
+        table *t = &kept->tables[i];
+
+        if (t->size != 0 && t->generation != kept->generation) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
+                         SDLOGNO(00401) "AuthDigestShmemSize changed: "
+                         "nonces counted in the old %" APR_SIZE_T_FMT
+                         "-byte table are answered stale once",
+                         t->size);
+            apr_shm_destroy(t->shm);
+            memset(t, 0, sizeof(*t));
+        }
+    }
+}
+
+/* ---- which store a server uses ------------------------------------------- */
+
+static const remote_entry *remote_of(const char *spec)
+{
+    for (const remote_entry *e = remotes; e != NULL; e = e->next) {
+        if (strcmp(e->spec, spec) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
+{
+    remote_entry *e;
+    cache_kind kind;
+    const char *rest, *err;
+
+    if (remote_of(spec) != NULL) {
+        return OK;
+    }
+    e = apr_pcalloc(pconf, sizeof(*e));
+    e->spec = spec;
+    cache_kind_of(spec, &kind, &rest);
+    err = kind == CACHE_REDIS ? asd_redis_open(pconf, s, rest, &e->store)
+                              : asd_memcache_open(pconf, s, rest, &e->store);
+    if (err != NULL) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     SDLOGNO(00407) "AuthDigestNonceCache %s: %s", spec, err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    e->next = remotes;
+    remotes = e;
     return OK;
 }
 
 int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s)
 {
-    const asd_server_conf *sc =
-        ap_get_module_config(s->module_config, &auth_sspidigest_module);
-
-    (void)pconf;
     kept = ap_retained_data_get(RETAINED_KEY);
     if (kept == NULL) {
         kept = ap_retained_data_create(RETAINED_KEY, sizeof(*kept));
@@ -143,5 +331,191 @@ int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s)
         }
         kept->secret_made = 1;
     }
-    return make_store(s, sc->shmem_size ? sc->shmem_size : ASD_DEFAULT_SHMEM);
+    kept->generation++;
+    remotes = NULL; /* the last generation's went with its pconf */
+    for (server_rec *v = s; v != NULL; v = v->next) {
+        const asd_server_conf *sc =
+            ap_get_module_config(v->module_config, &auth_sspidigest_module);
+        cache_kind kind;
+        const char *rest;
+
+        cache_kind_of(sc->cache, &kind, &rest);
+        if (kind == CACHE_SHM) {
+            if (table_for(s, shm_size_of(sc)) == NULL) {
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
+        }
+        else if (open_remote(pconf, s, sc->cache) != OK) {
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    drop_unused_tables(s);
+    return OK;
+}
+
+/* Answers every count "store unreachable": what a server gets if its
+   store was somehow not set up, rather than an unchecked acceptance. */
+static SECURITY_STATUS SEC_ENTRY no_store(PVOID pv, const UCHAR *id,
+                                          ULONG id_len, int64_t issued,
+                                          int64_t expires, int64_t now,
+                                          ULONG nc)
+{
+    (void)pv, (void)id, (void)id_len, (void)issued, (void)expires, (void)now,
+        (void)nc;
+    return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+}
+
+static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store};
+
+const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
+{
+    cache_kind kind;
+    const char *rest;
+
+    if (kept == NULL || !cache_kind_of(sc->cache, &kind, &rest)) {
+        return &missing_store;
+    }
+    if (kind == CACHE_SHM) {
+        apr_size_t size = shm_size_of(sc);
+
+        for (int i = 0; i < MAX_TABLES; i++) {
+            if (kept->tables[i].size == size) {
+                return &kept->tables[i].store;
+            }
+        }
+        return &missing_store;
+    }
+    const remote_entry *e = remote_of(sc->cache);
+    return e != NULL ? &e->store : &missing_store;
+}
+
+/* ---- what the farm stores share ------------------------------------------ */
+
+static int64_t now_ms(void)
+{
+    return (int64_t)(apr_time_now() / 1000);
+}
+
+void asd_remote_init(asd_remote *r, server_rec *s, const char *name)
+{
+    r->name = name;
+    r->s = s;
+    atomic_init(&r->retry_at, 0);
+    atomic_init(&r->logged_at, 0);
+    atomic_init(&r->down, 0);
+}
+
+/* "sdnc:v1:" hex(nonce id) ":" 8 hex digits of the count.  The version
+   changes with the meaning of a record, so two releases never misread
+   each other's records. */
+bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
+                    ULONG id_len, ULONG nc)
+{
+    static const char hex[] = "0123456789abcdef";
+    char *p = out + 8;
+
+    if (id_len == 0 || id_len > 20) {
+        return false;
+    }
+    memcpy(out, "sdnc:v1:", 8);
+    for (ULONG i = 0; i < id_len; i++) {
+        *p++ = hex[id[i] >> 4];
+        *p++ = hex[id[i] & 15];
+    }
+    snprintf(p, (size_t)(out + ASD_REMOTE_KEY_SIZE - p), ":%08x",
+             (unsigned)nc);
+    return true;
+}
+
+/* A record lives as long as any server of the farm may still accept its
+   nonce: until the nonce expires, plus the clock skew allowed. */
+int64_t asd_remote_ttl(int64_t expires, int64_t now)
+{
+    int64_t ttl = expires - now + CLOCK_SKEW;
+
+    return ttl < 1 ? 1 : ttl;
+}
+
+bool asd_remote_may_connect(asd_remote *r)
+{
+    return now_ms() >= atomic_load(&r->retry_at);
+}
+
+/* Writes the outage line unless one was written in the last minute. */
+static void log_outage(asd_remote *r, const char *why)
+{
+    int64_t now = (int64_t)apr_time_sec(apr_time_now());
+    int64_t last = atomic_load(&r->logged_at);
+
+    if (now - last >= LOG_INTERVAL &&
+        atomic_compare_exchange_strong(&r->logged_at, &last, now)) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->s,
+                     SDLOGNO(00408) "nonce cache %s cannot be used: %s; "
+                     "Digest logins get 503 until it works again (logged "
+                     "at most once a minute per process)",
+                     r->name, why);
+    }
+}
+
+SECURITY_STATUS asd_remote_failed(asd_remote *r, bool retry_later,
+                                  const char *why)
+{
+    if (retry_later) {
+        atomic_store(&r->retry_at, now_ms() + RETRY_MS);
+    }
+    atomic_store(&r->down, 1);
+    log_outage(r, why);
+    return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+}
+
+void asd_remote_ok(asd_remote *r)
+{
+    if (atomic_load_explicit(&r->down, memory_order_relaxed) &&
+        atomic_exchange(&r->down, 0)) {
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, r->s,
+                     SDLOGNO(00409) "nonce cache %s works again", r->name);
+    }
+}
+
+/*
+ * The epoch record holds the time the store began to hold our records.
+ * When a store restarts empty or is flushed, the epoch goes with the
+ * records; the first server to notice writes a new one.  A nonce issued
+ * at or before the epoch may have had records that are gone, so it is
+ * answered stale (the client takes a new nonce), never accepted again:
+ * the same rule as the floor of the shared-memory table.  Called once
+ * the count was added: the epoch read after the add is the one that
+ * counts.
+ */
+SECURITY_STATUS asd_remote_verdict(asd_remote *r, int64_t issued,
+                                   const char *epoch, apr_size_t len)
+{
+    char digits[24];
+    char *end = NULL;
+    apr_int64_t e;
+
+    if (len == 0 || len >= sizeof(digits)) {
+        return asd_remote_failed(r, false, "its epoch record is malformed");
+    }
+    memcpy(digits, epoch, len);
+    digits[len] = '\0';
+    e = apr_strtoi64(digits, &end, 10);
+    if (end == digits || *end != '\0' || e < 0) {
+        return asd_remote_failed(r, false, "its epoch record is malformed");
+    }
+    asd_remote_ok(r);
+    return issued <= e ? SEC_E_CONTEXT_EXPIRED : SEC_E_OK;
+}
+
+/* The epoch record was missing: the caller has written a new one (`now`),
+   or found one another server wrote.  Nonces issued so far are stale. */
+SECURITY_STATUS asd_remote_lost(asd_remote *r, int64_t now)
+{
+    asd_remote_ok(r);
+    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, r->s,
+                 SDLOGNO(00410) "nonce cache %s holds no epoch record (it "
+                 "restarted empty or was flushed): nonces issued up to %" 
+                 APR_INT64_T_FMT " are answered stale once",
+                 r->name, (apr_int64_t)now);
+    return SEC_E_CONTEXT_EXPIRED;
 }
