@@ -134,6 +134,17 @@ test: deps-test
 	$(MAKE) WERROR=-Werror all
 	scripts/test-all
 
+# ---- fuzzing: replay the corpora (part of make test), or run libFuzzer ---
+.PHONY: fuzz-replay fuzz
+FUZZ_SECONDS ?= 60
+
+fuzz-replay:
+	scripts/fuzz replay-all
+
+# make fuzz T=fuzz_params FUZZ_SECONDS=600
+fuzz:
+	scripts/fuzz $(T) $(FUZZ_SECONDS)
+
 # ---- the benchmark (bench/bench.mk): `make bench`, never part of `make test`
 -include bench/bench.mk
 
