@@ -23,12 +23,24 @@
 #define TOKEN_CAP 12288  /* cbMaxToken of the engine */
 #define MAX_TARGET 8192  /* the engine's longest digest-uri */
 
+/* What an authenticated request passes to its subrequests and internal
+   redirects, and an h2c Upgrade request to its replay as HTTP/2 stream 1:
+   they carry the same Authorization, whose nonce count must not be used
+   twice. */
+typedef struct {
+    const char *realm;
+    const char *user;
+    const char *authorization;
+    const char *auth_info;
+} asd_result;
+
 /* Per connection: the engine context, made on first use. */
 typedef struct {
     CtxtHandle ctx;
     PCredHandle cred; /* the credentials ctx was made with */
     int has_ctx;
     int established;
+    asd_result *upgraded; /* an h2c Upgrade request's result, used once */
 } asd_conn;
 
 /* Per request: the buffers of the engine calls. */
@@ -41,14 +53,6 @@ typedef struct {
     apr_bucket_brigade *body;
     int body_status; /* an HTTP error reading the body, or OK */
 } asd_call;
-
-/* What an authenticated main request passes to its subrequests and
-   internal redirects, whose Authorization header is the same one (its
-   nonce count must not be used twice). */
-typedef struct {
-    const char *realm;
-    const char *user;
-} asd_result;
 
 /* The one place an engine status becomes an HTTP answer. */
 static const struct {
@@ -308,6 +312,9 @@ static void log_refusal(request_rec *r, asd_conn *cs, int level,
         QueryContextAttributes(&cs->ctx, SECPKG_ATTR_SD_REASON, &why);
         QueryContextAttributes(&cs->ctx, SECPKG_ATTR_SD_DIGEST, &dg);
     }
+    if (http == HTTP_UNAUTHORIZED && r->proxyreq == PROXYREQ_PROXY) {
+        http = HTTP_PROXY_AUTHENTICATION_REQUIRED; /* what core sends */
+    }
     ap_log_rerror(APLOG_MARK, level, 0, r,
                   SDLOGNO(00502) "Digest refused (%d): user \"%s\": %s (%s)",
                   http, asd_log_value(r->pool, dg.sUserName, dg.cbUserName),
@@ -366,28 +373,82 @@ static int reuse_main(request_rec *r, const char *realm)
     return 1;
 }
 
+static const char *info_header(request_rec *r)
+{
+    return r->proxyreq == PROXYREQ_PROXY ? "Proxy-Authentication-Info"
+                                         : "Authentication-Info";
+}
+
+/* mod_http2 serves an h2c Upgrade request again as stream 1 of the new
+   connection (RFC 7540 §3.2): remember its result on the connection for
+   that one replay. */
+static void keep_for_upgrade(request_rec *r, const asd_result *res)
+{
+    const char *upgrade = apr_table_get(r->headers_in, "Upgrade");
+    asd_result *kept;
+
+    if (r->connection->master != NULL || upgrade == NULL ||
+        !ap_find_token(r->pool, upgrade, "h2c")) {
+        return;
+    }
+    kept = apr_palloc(r->connection->pool, sizeof(*kept));
+    kept->realm = apr_pstrdup(r->connection->pool, res->realm);
+    kept->user = apr_pstrdup(r->connection->pool, res->user);
+    kept->authorization = apr_pstrdup(r->connection->pool, res->authorization);
+    kept->auth_info = res->auth_info
+                          ? apr_pstrdup(r->connection->pool, res->auth_info)
+                          : NULL;
+    conn_state(r->connection)->upgraded = kept;
+}
+
+/* Stream 1 of an upgraded connection, with the very Authorization that
+   was accepted for the Upgrade request. */
+static int reuse_upgrade(request_rec *r, const char *realm, const char *value)
+{
+    conn_rec *master = r->connection->master;
+    asd_conn *mcs;
+    asd_result *res;
+
+    if (master == NULL || value == NULL) {
+        return 0;
+    }
+    mcs = ap_get_module_config(master->conn_config, &auth_sspidigest_module);
+    res = mcs ? mcs->upgraded : NULL;
+    if (res == NULL || strcmp(res->realm, realm) != 0 ||
+        strcmp(res->authorization, value) != 0) {
+        return 0;
+    }
+    mcs->upgraded = NULL;
+    r->user = apr_pstrdup(r->pool, res->user);
+    r->ap_auth_type = "Digest";
+    if (res->auth_info != NULL) {
+        apr_table_setn(r->err_headers_out, info_header(r),
+                       apr_pstrdup(r->pool, res->auth_info));
+    }
+    return 1;
+}
+
 static void accepted(request_rec *r, asd_conn *cs, asd_call *call,
-                     const char *out, ULONG len)
+                     const char *value, const char *out, ULONG len)
 {
     SecPkgContext_Names names = {NULL};
-    asd_result *res = apr_palloc(r->pool, sizeof(*res));
+    asd_result *res = apr_pcalloc(r->pool, sizeof(*res));
 
     QueryContextAttributes(&cs->ctx, SECPKG_ATTR_NAMES, &names);
     r->user = apr_pstrdup(r->pool, names.sUserName);
     r->ap_auth_type = "Digest";
     if (len > 0) {
-        apr_table_setn(r->err_headers_out,
-                       r->proxyreq == PROXYREQ_PROXY
-                           ? "Proxy-Authentication-Info"
-                           : "Authentication-Info",
-                       apr_pstrmemdup(r->pool, out, len));
+        res->auth_info = apr_pstrmemdup(r->pool, out, len);
+        apr_table_setn(r->err_headers_out, info_header(r), res->auth_info);
     }
     if (call->body != NULL) {
         asd_body_replay(r, call->body);
     }
     res->realm = ap_auth_name(r);
     res->user = r->user;
+    res->authorization = value;
     ap_set_module_config(r->request_config, &auth_sspidigest_module, res);
+    keep_for_upgrade(r, res);
 }
 
 static int is_digest(const char *value)
@@ -424,6 +485,9 @@ static int authenticate(request_rec *r)
     value = apr_table_get(r->headers_in, r->proxyreq == PROXYREQ_PROXY
                                              ? "Proxy-Authorization"
                                              : "Authorization");
+    if (reuse_upgrade(r, realm, value)) {
+        return OK;
+    }
     if (value == NULL || !is_digest(value)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       SDLOGNO(00504) "no Digest credentials: challenge");
@@ -444,7 +508,7 @@ static int authenticate(request_rec *r)
     if (st != SEC_E_OK) {
         return refuse(r, cs, &call, st, out, len);
     }
-    accepted(r, cs, &call, out, len);
+    accepted(r, cs, &call, value, out, len);
     return OK;
 }
 
