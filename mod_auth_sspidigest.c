@@ -21,7 +21,8 @@
 #include "http_request.h"
 
 #define TOKEN_CAP 12288  /* cbMaxToken of the engine */
-#define MAX_TARGET 8192  /* the engine's longest digest-uri */
+#define MAX_TARGET 8000  /* the engine's longest digest-uri, less a host */
+#define MAX_METHOD 32    /* the engine's longest method */
 
 /* What an authenticated request passes to its subrequests and internal
    redirects, and an h2c Upgrade request to its replay as HTTP/2 stream 1:
@@ -108,6 +109,18 @@ static void set_buffer(SecBuffer *b, ULONG type, const char *s, size_t n)
     b->cbBuffer = (ULONG)n;
 }
 
+/* The request's absolute URL, so that a digest-uri naming another host or
+   port does not match; proxy (absolute) and CONNECT targets as sent. */
+static const char *request_target(request_rec *r)
+{
+    const char *u = r->unparsed_uri;
+
+    if (u[0] != '/' || r->method_number == M_CONNECT) {
+        return u;
+    }
+    return ap_construct_url(r->pool, u, r);
+}
+
 static void prepare_call(request_rec *r, const asd_dir_conf *d,
                          const char *token, asd_call *call)
 {
@@ -119,8 +132,10 @@ static void prepare_call(request_rec *r, const asd_dir_conf *d,
     call->params.Pool = r->connection->pool;
     call->params.pvGetKeyArgument = &call->key_call;
     if (token[0] != '\0') {
-        call->params.RequestTarget = r->unparsed_uri;
-        call->params.RequestTargetLength = (ULONG)strlen(r->unparsed_uri);
+        const char *target = request_target(r);
+
+        call->params.RequestTarget = target;
+        call->params.RequestTargetLength = (ULONG)strlen(target);
     }
     if (apr_table_get(r->subprocess_env, "AuthDigestEnableQueryStringHack")) {
         call->params.Flags = SD_CALL_URI_IGNORE_QUERY;
@@ -488,6 +503,12 @@ static int authenticate(request_rec *r)
     if (reuse_upgrade(r, realm, value)) {
         return OK;
     }
+    if (strlen(r->method) > MAX_METHOD) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      SDLOGNO(00507) "method longer than %d octets",
+                      MAX_METHOD);
+        return HTTP_NOT_IMPLEMENTED;
+    }
     if (value == NULL || !is_digest(value)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       SDLOGNO(00504) "no Digest credentials: challenge");
@@ -520,6 +541,8 @@ static int note_auth_failure(request_rec *r, const char *type)
     if (strcasecmp(type, "Digest") != 0) {
         return DECLINED;
     }
+    /* authn succeeded but authz refused: confirm nothing */
+    apr_table_unset(r->err_headers_out, info_header(r));
     challenge(r, d);
     return OK;
 }

@@ -582,7 +582,9 @@ typedef struct _SD_DIGEST_KEY_REQUEST {
  *                     digest-uri must name it (RFC 7616 §3.4.6), else
  *                     SEC_E_INVALID_TOKEN before anything else is checked.
  *                     Origin, absolute and authority forms are compared by
- *                     their path-and-query.  With SD_CALL_URI_IGNORE_QUERY
+ *                     their path-and-query; when both name a host (pass
+ *                     the absolute URL of the request), scheme, host (any
+ *                     case) and port (default implied) must agree too.  With SD_CALL_URI_IGNORE_QUERY
  *                     a digest-uri without a query also names a target
  *                     with one (old MSIE clients).
  * Without RequestTarget the caller must compare the digest-uri itself.

@@ -2,7 +2,8 @@
  * uri.h: does a Digest response's digest-uri name the request's target
  * (RFC 7616 §3.4.6)?  The forms of a request-target (origin, absolute,
  * authority) are compared by their path-and-query, so a client that sends
- * the absolute URI of a request made in origin form still matches.
+ * the absolute URI of a request made in origin form still matches; when
+ * both name a host, scheme, host and port must agree as well.
  */
 #ifndef SD_URI_H
 #define SD_URI_H

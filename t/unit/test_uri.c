@@ -31,6 +31,16 @@ static void forms(void **state)
     assert_false(sd_uri_matches(v("/a?b"), v("/a?c"), false));
     assert_false(sd_uri_matches(v("/A"), v("/a"), false));
     assert_false(sd_uri_matches(v("/a%20b"), v("/a b"), false));
+    /* when both name a host, it must be the same one */
+    assert_true(sd_uri_matches(v("http://H:80/a"), v("http://h/a"), false));
+    assert_true(sd_uri_matches(v("https://h/a"), v("https://h:443/a"),
+                               false));
+    assert_false(sd_uri_matches(v("http://other/a"), v("http://h/a"), false));
+    assert_false(sd_uri_matches(v("http://h:8080/a"), v("http://h/a"),
+                                false));
+    assert_false(sd_uri_matches(v("https://h/a"), v("http://h/a"), false));
+    assert_false(sd_uri_matches(v("http://other/a"), v("http://h/a?b"),
+                                true));
     /* the MSIE query-string hack */
     assert_true(sd_uri_matches(v("/a"), v("/a?b"), true));
     assert_false(sd_uri_matches(v("/a?c"), v("/a?b"), true));
