@@ -62,6 +62,8 @@ void *asd_create_dir_conf(apr_pool_t *p, char *dir);
 void *asd_merge_dir_conf(apr_pool_t *p, void *base, void *add);
 void *asd_create_server_conf(apr_pool_t *p, server_rec *s);
 void *asd_merge_server_conf(apr_pool_t *p, void *base, void *add);
+void asd_config_pre_config(void);
+void asd_config_report(server_rec *s);
 /* Effective values of a merged directory configuration. */
 int asd_conf_nc_check(const asd_dir_conf *d);
 apr_off_t asd_conf_max_body(const asd_dir_conf *d);

@@ -132,6 +132,24 @@ static const char *add_provider(cmd_parms *cmd, void *dv, const char *name)
     return NULL;
 }
 
+/* RFC 2617 §3.2.2.2: -sess needs a cnonce, which is sent only with qop.
+   Caught here when one section sets both; across sections, at the first
+   request (SD00201). */
+static const char *check_sess_qop(const asd_dir_conf *d)
+{
+    if (!d->algs_set || !d->qop_set || d->qop != 0) {
+        return NULL;
+    }
+    for (ULONG i = 0; i < d->nalgs; i++) {
+        if (d->algs[i] == SD_ALG_MD5_SESS || d->algs[i] == SD_ALG_SHA256_SESS ||
+            d->algs[i] == SD_ALG_SHA512_256_SESS) {
+            return "AuthDigestAlgorithm: a -sess algorithm needs a qop, but "
+                   "AuthDigestQop none is set";
+        }
+    }
+    return NULL;
+}
+
 static const char *set_algorithms(cmd_parms *cmd, void *dv, const char *arg)
 {
     asd_dir_conf *d = dv;
@@ -161,7 +179,7 @@ static const char *set_algorithms(cmd_parms *cmd, void *dv, const char *arg)
         }
     }
     d->algs[d->nalgs++] = id;
-    return NULL;
+    return check_sess_qop(d);
 }
 
 static const char *set_qop(cmd_parms *cmd, void *dv, const char *arg)
@@ -195,7 +213,7 @@ static const char *set_qop(cmd_parms *cmd, void *dv, const char *arg)
     }
     d->qop_none = bit == 0;
     d->qop |= bit;
-    return NULL;
+    return check_sess_qop(d);
 }
 
 /* A decimal number; false on anything else (no strtol without an end
@@ -318,14 +336,43 @@ static const char *set_max_body(cmd_parms *cmd, void *dv, const char *arg)
     return NULL;
 }
 
+/* AuthDigestNonceFormat lines seen in this configuration pass, logged
+   again from post_config: while the configuration is read the error log
+   is not open yet, and on a real start stderr is gone. */
+static apr_array_header_t *ignored_formats;
+
+void asd_config_pre_config(void)
+{
+    ignored_formats = NULL;
+}
+
+void asd_config_report(server_rec *s)
+{
+    for (int i = 0; ignored_formats && i < ignored_formats->nelts; i++) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SDLOGNO(00102) "AuthDigestNonceFormat %s: nonces here "
+                     "are signed by the server and have one fixed format",
+                     APR_ARRAY_IDX(ignored_formats, i, const char *));
+    }
+}
+
 static const char *nonce_format(cmd_parms *cmd, void *dv, const char *arg)
 {
+    const char *where = apr_psprintf(cmd->pool, "%s:%d",
+                                     cmd->directive->filename,
+                                     cmd->directive->line_num);
+
     (void)dv;
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
                  SDLOGNO(00101) "AuthDigestNonceFormat %s ignored "
-                 "(%s:%d): nonces here are signed by the server and have "
+                 "(%s): nonces here are signed by the server and have "
                  "one fixed format",
-                 arg, cmd->directive->filename, cmd->directive->line_num);
+                 arg, where);
+    if (ignored_formats == NULL) {
+        ignored_formats = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(ignored_formats, const char *) =
+        apr_psprintf(cmd->pool, "%s ignored (%s)", arg, where);
     return NULL;
 }
 
