@@ -107,15 +107,18 @@ run: deps-run
 UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \
 	-It/unit $(APR_CFLAGS) -DVECTORS_DIR='"$(CURDIR)/t/unit"'
 
+# test_failures injects our own failures by wrapping calls at link time.
+WRAP_test_failures = -Wl,--wrap=sd_ctxbuf_alloc -Wl,--wrap=EVP_DigestInit_ex2
+
 $(BUILD)/unit/%: t/unit/%.c $(UNIT_SUPPORT) t/unit/support.h $(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) \
-		$(BUILD)/libsspidigest.a -lcmocka $(LIBS)
+		$(BUILD)/libsspidigest.a -lcmocka $(LIBS) $(WRAP_$*)
 
 $(BUILD)/asan/unit/%: t/unit/%.c $(UNIT_SUPPORT) t/unit/support.h $(BUILD)/asan/libsspidigest.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) $(UNIT_CFLAGS) -o $@ $< $(UNIT_SUPPORT) \
-		$(BUILD)/asan/libsspidigest.a -lcmocka $(LIBS)
+		$(BUILD)/asan/libsspidigest.a -lcmocka $(LIBS) $(WRAP_$*)
 
 unit: $(UNIT_NAMES:%=$(BUILD)/unit/%)
 	scripts/run-unit $(BUILD)/results/unit.txt $^

@@ -823,7 +823,9 @@ static SECURITY_STATUS run(call *c, bool subsequent, sd_output *out,
         return st;
     }
     if ((st = verify_digest(c)) != SEC_E_OK) {
-        return subsequent ? st : answer_with_challenges(c, st, false, out);
+        return st == SEC_E_LOGON_DENIED && !subsequent
+                   ? answer_with_challenges(c, st, false, out)
+                   : st;
     }
     if (c->stale) {
         ctx->reason = "nonce expired";
