@@ -87,11 +87,11 @@ void *asd_merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     const asd_server_conf *base = basev, *add = addv;
     asd_server_conf *sc = apr_palloc(p, sizeof(*sc));
 
+    /* the secret (with its previous one) goes as a whole; the store and
+       its size are inherited on their own */
     *sc = add->secret_len ? *add : *base;
-    if (add->secret_len == 0) {
-        sc->cache = add->cache ? add->cache : base->cache;
-        sc->shmem_size = add->shmem_size ? add->shmem_size : base->shmem_size;
-    }
+    sc->cache = add->cache ? add->cache : base->cache;
+    sc->shmem_size = add->shmem_size ? add->shmem_size : base->shmem_size;
     return sc;
 }
 
@@ -457,6 +457,7 @@ const command_rec asd_directives[] = {
                    "file with the nonce secret, and optionally the "
                    "previous one still accepted"),
     AP_INIT_TAKE1("AuthDigestNonceCache", set_cache, NULL, RSRC_CONF,
-                  "where nonce counts are recorded (default: shm)"),
+                  "where nonce counts are recorded: shm, redis:HOST:PORT or "
+                  "memcache:HOST:PORT[,HOST:PORT...] (default: shm)"),
     {NULL},
 };

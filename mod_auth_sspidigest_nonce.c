@@ -47,8 +47,8 @@ APLOG_USE_MODULE(auth_sspidigest);
    so a server whose clock is this much behind may still accept a nonce
    that long after its issuer thinks it expired. */
 #define CLOCK_SKEW 60
-#define RETRY_MS 250     /* after a failed connection, fail fast this long */
-#define LOG_INTERVAL 60  /* seconds between two outage lines per process */
+#define RETRY_MS 250    /* after a failed connection, fail fast this long */
+#define LOG_INTERVAL 60 /* seconds between two outage lines per process */
 
 typedef struct {
     apr_size_t size; /* 0: unused slot */
@@ -88,15 +88,15 @@ const char *asd_read_secret(cmd_parms *cmd, const char *file,
     apr_finfo_t fi;
     apr_size_t n = SD_NONCE_SECRET_MAX;
 
-    if (path == NULL ||
-        apr_file_open(&f, path, APR_FOPEN_READ, 0, cmd->temp_pool) !=
-            APR_SUCCESS) {
+    if (path == NULL || apr_file_open(&f, path, APR_FOPEN_READ, 0,
+                                      cmd->temp_pool) != APR_SUCCESS) {
         return apr_psprintf(cmd->pool,
                             "AuthDigestNonceSecret: cannot read '%s'", file);
     }
     if (apr_file_info_get(&fi, APR_FINFO_PROT | APR_FINFO_SIZE, f) !=
             APR_SUCCESS ||
-        (fi.protection & APR_FPROT_WREAD) || (fi.protection & APR_FPROT_GWRITE) ||
+        (fi.protection & APR_FPROT_WREAD) ||
+        (fi.protection & APR_FPROT_GWRITE) ||
         (fi.protection & APR_FPROT_WWRITE)) {
         apr_file_close(f);
         return apr_psprintf(cmd->pool,
@@ -123,8 +123,7 @@ const char *asd_read_secret(cmd_parms *cmd, const char *file,
 typedef enum { CACHE_SHM, CACHE_REDIS, CACHE_MEMCACHE } cache_kind;
 
 /* The kind of a value and what follows its "redis:" or "memcache:". */
-static bool cache_kind_of(const char *spec, cache_kind *kind,
-                          const char **rest)
+static bool cache_kind_of(const char *spec, cache_kind *kind, const char **rest)
 {
     if (spec == NULL || strcasecmp(spec, "shm") == 0) {
         *kind = CACHE_SHM;
@@ -367,10 +366,12 @@ static SECURITY_STATUS SEC_ENTRY no_store(PVOID pv, const UCHAR *id,
 
 static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store};
 
+/* The store of a server, set up by asd_nonce_post_config. */
 const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
 {
     cache_kind kind;
     const char *rest;
+    const remote_entry *e;
 
     if (kept == NULL || !cache_kind_of(sc->cache, &kind, &rest)) {
         return &missing_store;
@@ -385,7 +386,7 @@ const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
         }
         return &missing_store;
     }
-    const remote_entry *e = remote_of(sc->cache);
+    e = remote_of(sc->cache);
     return e != NULL ? &e->store : &missing_store;
 }
 
@@ -422,8 +423,7 @@ bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
         *p++ = hex[id[i] >> 4];
         *p++ = hex[id[i] & 15];
     }
-    snprintf(p, (size_t)(out + ASD_REMOTE_KEY_SIZE - p), ":%08x",
-             (unsigned)nc);
+    snprintf(p, (size_t)(out + ASD_REMOTE_KEY_SIZE - p), ":%08x", (unsigned)nc);
     return true;
 }
 
@@ -464,6 +464,8 @@ SECURITY_STATUS asd_remote_failed(asd_remote *r, bool retry_later,
         atomic_store(&r->retry_at, now_ms() + RETRY_MS);
     }
     atomic_store(&r->down, 1);
+    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, r->s,
+                 SDLOGNO(00411) "nonce cache %s: %s", r->name, why);
     log_outage(r, why);
     return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 }
@@ -514,7 +516,7 @@ SECURITY_STATUS asd_remote_lost(asd_remote *r, int64_t now)
     asd_remote_ok(r);
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, r->s,
                  SDLOGNO(00410) "nonce cache %s holds no epoch record (it "
-                 "restarted empty or was flushed): nonces issued up to %" 
+                 "restarted empty or was flushed): nonces issued up to %"
                  APR_INT64_T_FMT " are answered stale once",
                  r->name, (apr_int64_t)now);
     return SEC_E_CONTEXT_EXPIRED;

@@ -1,0 +1,323 @@
+/*
+ * mod_auth_sspidigest_memcache.c: the replay store of a server farm in
+ * memcached (AuthDigestNonceCache memcache:HOST:PORT[,HOST:PORT...]),
+ * through APR-util's apr_memcache.
+ *
+ * Each accepted count is one record written with memcached's `add`, which
+ * fails when the key exists: the first server to add it accepts the count,
+ * any other refuses the request as a replay.  Then the epoch record of the
+ * same memcached is read (see asd_remote_verdict), so a memcached that
+ * restarted empty cannot make an old count look unused.  Records expire
+ * with their nonce.
+ *
+ * A nonce belongs to one memcached of the list, chosen from its identity;
+ * there is no failover to another one (apr_memcache's own server choice
+ * moves the keys of a dead server to a live one, whose records the nonce
+ * never had): while a server is down, the nonces that belong to it get
+ * 503.  Weaker than Redis with noeviction: memcached evicts records under
+ * memory pressure unless started with -M, and an evicted record lets its
+ * count be replayed.  The start-up check warns about that.  apr_memcache
+ * gives its connections a 1 s connect timeout but no read timeout.
+ */
+#include "mod_auth_sspidigest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "apr_memcache.h"
+#include "apr_strings.h"
+#include "http_log.h"
+
+APLOG_USE_MODULE(auth_sspidigest);
+
+#define CONN_SOFT_MAX 16 /* idle connections kept per server and process */
+#define CONN_HARD_MAX 1024
+#define CONN_TTL apr_time_from_sec(30)
+#define CHECK_TIMEOUT apr_time_from_msec(200) /* start-up check only */
+/* A stale pooled connection fails twice (apr_memcache puts it back after
+   the first failure): enough tries to get past every idle one. */
+#define ATTEMPTS (2 * CONN_SOFT_MAX + 2)
+
+typedef struct {
+    asd_remote remote;
+    apr_memcache_t *mc; /* with this one server only */
+    apr_memcache_server_t *ms;
+} mc_server;
+
+typedef struct {
+    int n;
+    mc_server *servers;
+} mc_store;
+
+/* apr_memcache's server choice, replaced: always the one server, dead or
+   alive (a dead one is retried on the next request after a short wait,
+   see asd_remote_may_connect, instead of apr_memcache's 5 s). */
+static apr_memcache_server_t *the_server(void *baton, apr_memcache_t *mc,
+                                         const apr_uint32_t hash)
+{
+    (void)mc, (void)hash;
+    return baton;
+}
+
+/* Errors of a connection that was made but died since (memcached
+   restarted): worth another try on a new one.  Errors of connecting are
+   not. */
+static bool stale_connection(apr_status_t rv)
+{
+    return rv == APR_EGENERAL || rv == APR_EOF ||
+           APR_STATUS_IS_ECONNRESET(rv) || APR_STATUS_IS_EPIPE(rv) ||
+           APR_STATUS_IS_ECONNABORTED(rv);
+}
+
+static SECURITY_STATUS failed(mc_server *srv, apr_status_t rv, const char *what)
+{
+    char err[120], why[200];
+
+    apr_strerror(rv, err, sizeof(err));
+    snprintf(why, sizeof(why), "%s: %s", what, err);
+    return asd_remote_failed(&srv->remote, !stale_connection(rv), why);
+}
+
+/* The epoch of srv's memcached after the add: the verdict for the nonce. */
+static SECURITY_STATUS epoch_verdict(mc_server *srv, int64_t issued,
+                                     int64_t now)
+{
+    apr_pool_t *p = NULL;
+    char *value = NULL;
+    apr_size_t len = 0;
+    apr_status_t rv = APR_EGENERAL;
+    SECURITY_STATUS st;
+
+    if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+        return SEC_E_INSUFFICIENT_MEMORY;
+    }
+    for (int i = 0; i < ATTEMPTS; i++) {
+        rv = apr_memcache_getp(srv->mc, p, ASD_EPOCH_KEY, &value, &len, NULL);
+        if (rv == APR_SUCCESS || rv == APR_NOTFOUND || !stale_connection(rv)) {
+            break;
+        }
+    }
+    if (rv == APR_SUCCESS) {
+        st = asd_remote_verdict(&srv->remote, issued, value ? value : "",
+                                value ? len : 0);
+    }
+    else if (rv == APR_NOTFOUND) {
+        char digits[24];
+        int n = snprintf(digits, sizeof(digits), "%lld", (long long)now);
+
+        rv = apr_memcache_add(srv->mc, ASD_EPOCH_KEY, digits, (apr_size_t)n, 0,
+                              0);
+        st = rv == APR_SUCCESS || rv == APR_EEXIST
+                 ? asd_remote_lost(&srv->remote, now)
+                 : failed(srv, rv, "cannot write its epoch record");
+    }
+    else {
+        st = failed(srv, rv, "cannot read its epoch record");
+    }
+    apr_pool_destroy(p);
+    return st;
+}
+
+/* Which server of n holds a nonce's records.  The identity is a MAC, so
+   its octets are uniformly spread. */
+static apr_uint32_t server_of(const UCHAR *id, int n)
+{
+    apr_uint32_t h = (apr_uint32_t)id[0] << 24 | (apr_uint32_t)id[1] << 16 |
+                     (apr_uint32_t)id[2] << 8 | id[3];
+
+    return h % (apr_uint32_t)n;
+}
+
+static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
+                                                  ULONG id_len, int64_t issued,
+                                                  int64_t expires, int64_t now,
+                                                  ULONG nc)
+{
+    mc_store *store = pv;
+    mc_server *srv;
+    char key[ASD_REMOTE_KEY_SIZE];
+    apr_uint32_t ttl = (apr_uint32_t)asd_remote_ttl(expires, now);
+    apr_status_t rv = APR_EGENERAL;
+
+    if (id_len < 4 || !asd_remote_key(key, id, id_len, nc)) {
+        return SEC_E_INTERNAL_ERROR;
+    }
+    srv = &store->servers[server_of(id, store->n)];
+    if (!asd_remote_may_connect(&srv->remote)) {
+        return asd_remote_failed(&srv->remote, false,
+                                 "a connection failed moments ago");
+    }
+    /* Pooled connections die when memcached restarts and fail once each;
+       retrying an add that was applied after all finds the record and
+       refuses the request, which is the safe side. */
+    for (int i = 0; i < ATTEMPTS; i++) {
+        rv = apr_memcache_add(srv->mc, key, "1", 1, ttl, 0);
+        if (rv == APR_SUCCESS || rv == APR_EEXIST || !stale_connection(rv)) {
+            break;
+        }
+    }
+    if (rv == APR_EEXIST) {
+        asd_remote_ok(&srv->remote);
+        return SEC_E_OUT_OF_SEQUENCE; /* replay */
+    }
+    if (rv != APR_SUCCESS) {
+        return failed(srv, rv, "add failed");
+    }
+    return epoch_verdict(srv, issued, now);
+}
+
+/* ---- start-up check, on a plain socket of its own ----------------------- */
+
+/* Whether buf holds a complete line that starts with `start`. */
+static bool has_line(const char *buf, const char *start)
+{
+    size_t n = strlen(start);
+
+    for (const char *line = buf, *eol; (eol = strstr(line, "\r\n")) != NULL;
+         line = eol + 2) {
+        if ((size_t)(eol - line) >= n && strncmp(line, start, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Sends `cmd` and reads the reply into buf (NUL-terminated) up to a line
+   that starts with one of `ends` (a NULL-terminated list). */
+static apr_status_t converse(apr_socket_t *sock, const char *cmd,
+                             const char *const *ends, char *buf, size_t n)
+{
+    apr_size_t len = strlen(cmd), got = 0;
+    apr_status_t rv = apr_socket_send(sock, cmd, &len);
+
+    buf[0] = '\0';
+    while (rv == APR_SUCCESS && got + 1 < n) {
+        apr_size_t chunk = n - 1 - got;
+
+        rv = apr_socket_recv(sock, buf + got, &chunk);
+        got += chunk;
+        buf[got] = '\0';
+        for (const char *const *e = ends; *e != NULL; e++) {
+            if (has_line(buf, *e)) {
+                return APR_SUCCESS;
+            }
+        }
+    }
+    return rv == APR_SUCCESS ? APR_ENOSPC : rv;
+}
+
+/*
+ * At start-up, in the parent: warns when a memcached cannot be reached or
+ * evicts records under memory pressure ("stats settings" says evictions
+ * on, the default; -M turns it off), and writes the epoch record into a
+ * memcached that has none.
+ */
+static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
+{
+    static const char *const settings_end[] = {"END", "ERROR", NULL};
+    static const char *const add_end[] = {
+        "STORED", "NOT_STORED", "ERROR", "SERVER_ERROR", "CLIENT_ERROR", NULL};
+    apr_sockaddr_t *sa = NULL;
+    apr_socket_t *sock = NULL;
+    apr_status_t rv;
+    char buf[8192];
+    char *cmd;
+    const char *now =
+        apr_psprintf(ptemp, "%" APR_TIME_T_FMT, apr_time_sec(apr_time_now()));
+
+    rv = apr_sockaddr_info_get(&sa, srv->ms->host, APR_UNSPEC, srv->ms->port, 0,
+                               ptemp);
+    if (rv == APR_SUCCESS) {
+        rv = apr_socket_create(&sock, sa->family, SOCK_STREAM, APR_PROTO_TCP,
+                               ptemp);
+    }
+    if (rv == APR_SUCCESS) {
+        apr_socket_timeout_set(sock, CHECK_TIMEOUT);
+        rv = apr_socket_connect(sock, sa);
+    }
+    if (rv == APR_SUCCESS) {
+        rv = converse(sock, "stats settings\r\n", settings_end, buf,
+                      sizeof(buf));
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
+                     SDLOGNO(00440) "nonce cache %s cannot be reached at "
+                     "start-up; the Digest logins whose nonces it holds "
+                     "get 503 until it can",
+                     srv->remote.name);
+        if (sock != NULL) {
+            apr_socket_close(sock);
+        }
+        return;
+    }
+    if (strstr(buf, "STAT evictions off\r\n") == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SDLOGNO(00441) "nonce cache %s evicts records under "
+                     "memory pressure (evictions on): a nonce count whose "
+                     "record was evicted could be replayed.  memcached is "
+                     "the weaker store; start it with -M (a full memcached "
+                     "then refuses writes, and logins get 503) and enough "
+                     "memory (-m), or use redis with noeviction",
+                     srv->remote.name);
+    }
+    cmd = apr_psprintf(ptemp, "add %s 0 0 %" APR_SIZE_T_FMT "\r\n%s\r\n",
+                       ASD_EPOCH_KEY, strlen(now), now);
+    if (converse(sock, cmd, add_end, buf, sizeof(buf)) == APR_SUCCESS &&
+        strncmp(buf, "STORED", 6) == 0) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     SDLOGNO(00442) "nonce cache %s held no epoch record: "
+                     "wrote one",
+                     srv->remote.name);
+    }
+    apr_socket_close(sock);
+}
+
+const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
+                              const char *servers, SD_NONCE_COUNT_STORE *out)
+{
+    mc_store *store = apr_pcalloc(pconf, sizeof(*store));
+    char *list = apr_pstrdup(pconf, servers), *item, *state = NULL;
+    apr_pool_t *ptemp;
+    int n = 0;
+
+    for (const char *c = servers; *c; c++) {
+        n += *c == ',';
+    }
+    store->servers =
+        apr_pcalloc(pconf, (apr_size_t)(n + 1) * sizeof(*store->servers));
+    apr_pool_create(&ptemp, pconf);
+    for (item = apr_strtok(list, ",", &state); item != NULL;
+         item = apr_strtok(NULL, ",", &state)) {
+        mc_server *srv = &store->servers[store->n];
+        char *host = NULL, *scope = NULL;
+        apr_port_t port = 0;
+
+        if (apr_parse_addr_port(&host, &scope, &port, item, pconf) !=
+                APR_SUCCESS ||
+            host == NULL || port == 0) {
+            return apr_psprintf(pconf, "'%s' is not HOST:PORT", item);
+        }
+        /* No connection is made here (hard minimum 0): each child makes
+           its own on first use. */
+        if (apr_memcache_create(pconf, 1, 0, &srv->mc) != APR_SUCCESS ||
+            apr_memcache_server_create(pconf, host, port, 0, CONN_SOFT_MAX,
+                                       CONN_HARD_MAX, (apr_uint32_t)CONN_TTL,
+                                       &srv->ms) != APR_SUCCESS ||
+            apr_memcache_add_server(srv->mc, srv->ms) != APR_SUCCESS) {
+            return apr_psprintf(pconf, "cannot set up a client for %s", item);
+        }
+        srv->mc->server_func = the_server;
+        srv->mc->server_baton = srv->ms;
+        asd_remote_init(&srv->remote, s,
+                        apr_psprintf(pconf, "memcache %s", item));
+        startup_check(srv, ptemp, s);
+        store->n++;
+    }
+    apr_pool_destroy(ptemp);
+    if (store->n == 0) {
+        return "no memcached server given";
+    }
+    out->pvStore = store;
+    out->CheckAndSet = mc_check_and_set;
+    return NULL;
+}

@@ -1,0 +1,378 @@
+/*
+ * mod_auth_sspidigest_redis.c: the replay store of a server farm in Redis
+ * (AuthDigestNonceCache redis:HOST:PORT), through Debian's hiredis.
+ *
+ * Each accepted count is one record, written with the atomic
+ *     SET sdnc:v1:<nonce id>:<count> 1 NX EX <ttl>
+ * The first server to write it accepts the count; any other gets nil and
+ * refuses the request as a replay.  The same round trip reads the epoch
+ * record (see asd_remote_verdict), so a Redis that restarted empty cannot
+ * make an old count look unused.  Records expire with their nonce.
+ *
+ * Connections: a small pool per process, made on first use in the child
+ * (the parent only opens one for its start-up check, and closes it), with
+ * short timeouts.  A connection that fails is dropped and the next request
+ * makes a new one, so the store recovers by itself; while it cannot be
+ * reached every count is refused with SEC_E_NO_AUTHENTICATING_AUTHORITY
+ * (503), never accepted unchecked.  An evicting Redis could drop records,
+ * so the start-up check warns unless maxmemory-policy is noeviction.
+ */
+#include "mod_auth_sspidigest.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hiredis/hiredis.h>
+
+#include "apr_strings.h"
+#include "http_log.h"
+
+APLOG_USE_MODULE(auth_sspidigest);
+
+#define CONNECT_TIMEOUT_MS 100
+#define IO_TIMEOUT_MS 200
+#define POOL_MAX 64 /* idle connections kept per process */
+
+typedef struct {
+    asd_remote remote;
+    char *host;
+    int port;
+    pthread_mutex_t lock;
+    int nidle;
+    redisContext *idle[POOL_MAX];
+} redis_store;
+
+static struct timeval ms_to_tv(long ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+
+    return tv;
+}
+
+static redisContext *connect_one(redis_store *rs, char *why, size_t n)
+{
+    redisContext *c = redisConnectWithTimeout(rs->host, rs->port,
+                                              ms_to_tv(CONNECT_TIMEOUT_MS));
+
+    if (c == NULL) {
+        snprintf(why, n, "out of memory");
+        return NULL;
+    }
+    if (c->err == 0 &&
+        redisSetTimeout(c, ms_to_tv(IO_TIMEOUT_MS)) != REDIS_OK) {
+        snprintf(why, n, "cannot set its timeout");
+        redisFree(c);
+        return NULL;
+    }
+    if (c->err != 0) {
+        snprintf(why, n, "%s", c->errstr);
+        redisFree(c);
+        return NULL;
+    }
+    redisEnableKeepAlive(c);
+    return c;
+}
+
+/* An idle connection of the pool, or a new one.  NULL with `why` set when
+   none can be made; *tried says whether a connection was attempted (not
+   when one failed moments ago: the wait after it is not extended). */
+static redisContext *take(redis_store *rs, bool *reused, bool *tried, char *why,
+                          size_t n)
+{
+    redisContext *c = NULL;
+
+    pthread_mutex_lock(&rs->lock);
+    if (rs->nidle > 0) {
+        c = rs->idle[--rs->nidle];
+    }
+    pthread_mutex_unlock(&rs->lock);
+    *reused = c != NULL;
+    *tried = false;
+    if (c != NULL) {
+        return c;
+    }
+    if (!asd_remote_may_connect(&rs->remote)) {
+        snprintf(why, n, "a connection failed moments ago");
+        return NULL;
+    }
+    *tried = true;
+    return connect_one(rs, why, n);
+}
+
+static void give_back(redis_store *rs, redisContext *c)
+{
+    pthread_mutex_lock(&rs->lock);
+    if (rs->nidle < POOL_MAX) {
+        rs->idle[rs->nidle++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&rs->lock);
+    if (c != NULL) {
+        redisFree(c);
+    }
+}
+
+/* Closes the idle connections: at the end of a generation, and when one
+   of them turned out dead (Redis restarted: the others are dead too). */
+static apr_status_t drop_idle(void *data)
+{
+    redis_store *rs = data;
+    redisContext *old[POOL_MAX];
+    int n;
+
+    pthread_mutex_lock(&rs->lock);
+    n = rs->nidle;
+    memcpy(old, rs->idle, (size_t)n * sizeof(old[0]));
+    rs->nidle = 0;
+    pthread_mutex_unlock(&rs->lock);
+    while (n > 0) {
+        redisFree(old[--n]);
+    }
+    return APR_SUCCESS;
+}
+
+typedef enum {
+    EX_OK,     /* both replies read; see the out-parameters */
+    EX_BROKEN, /* the connection failed: drop it */
+    EX_REFUSED /* Redis answered with an error (OOM, READONLY, ...) */
+} exchange_result;
+
+/*
+ * One round trip: SET key 1 NX EX ttl and GET of the epoch, pipelined.
+ * *added: the SET wrote the record; *epoch: the epoch reply (NULL when
+ * the record is missing), for the caller to free.
+ */
+static exchange_result exchange(redisContext *c, const char *key, long long ttl,
+                                bool *added, redisReply **epoch, char *why,
+                                size_t n)
+{
+    redisReply *set = NULL, *get = NULL;
+    exchange_result res = EX_OK;
+
+    *epoch = NULL;
+    if (redisAppendCommand(c, "SET %s 1 NX EX %lld", key, ttl) != REDIS_OK ||
+        redisAppendCommand(c, "GET %s", ASD_EPOCH_KEY) != REDIS_OK ||
+        redisGetReply(c, (void **)&set) != REDIS_OK ||
+        redisGetReply(c, (void **)&get) != REDIS_OK) {
+        snprintf(why, n, "%s", c->err ? c->errstr : "out of memory");
+        res = EX_BROKEN;
+        goto done;
+    }
+    if (set->type == REDIS_REPLY_ERROR || get->type == REDIS_REPLY_ERROR) {
+        snprintf(why, n, "it answers: %s",
+                 set->type == REDIS_REPLY_ERROR ? set->str : get->str);
+        res = EX_REFUSED;
+        goto done;
+    }
+    if (set->type == REDIS_REPLY_STATUS && strcmp(set->str, "OK") == 0) {
+        *added = true;
+    }
+    else if (set->type == REDIS_REPLY_NIL) {
+        *added = false;
+    }
+    else {
+        snprintf(why, n, "unexpected reply to SET");
+        res = EX_REFUSED;
+        goto done;
+    }
+    if (get->type == REDIS_REPLY_STRING) {
+        *epoch = get;
+        get = NULL;
+    }
+    else if (get->type != REDIS_REPLY_NIL) {
+        snprintf(why, n, "unexpected reply to GET");
+        res = EX_REFUSED;
+    }
+done:
+    if (set != NULL) {
+        freeReplyObject(set);
+    }
+    if (get != NULL) {
+        freeReplyObject(get);
+    }
+    return res;
+}
+
+/* The epoch record was missing: writes one, unless another server just
+   did. */
+static SECURITY_STATUS renew_epoch(redis_store *rs, redisContext *c,
+                                   int64_t now)
+{
+    redisReply *reply =
+        redisCommand(c, "SET %s %lld NX", ASD_EPOCH_KEY, (long long)now);
+    bool ok = reply != NULL && reply->type != REDIS_REPLY_ERROR;
+    char why[160];
+
+    if (!ok) {
+        snprintf(why, sizeof(why), "cannot write its epoch record: %s",
+                 reply ? reply->str : c->errstr);
+    }
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+    return ok ? asd_remote_lost(&rs->remote, now)
+              : asd_remote_failed(&rs->remote, false, why);
+}
+
+static SECURITY_STATUS SEC_ENTRY redis_check_and_set(PVOID pv, const UCHAR *id,
+                                                     ULONG id_len,
+                                                     int64_t issued,
+                                                     int64_t expires,
+                                                     int64_t now, ULONG nc)
+{
+    redis_store *rs = pv;
+    char key[ASD_REMOTE_KEY_SIZE];
+    char why[160];
+    long long ttl = (long long)asd_remote_ttl(expires, now);
+
+    if (!asd_remote_key(key, id, id_len, nc)) {
+        return SEC_E_INTERNAL_ERROR;
+    }
+    /* A pooled connection may have died since its last use (Redis
+       restarted): then the pool is emptied and a new connection tried.
+       Should the first SET have been applied after all, the second finds
+       the record and refuses the request, which is the safe side. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool reused = false, tried = false, added = false;
+        redisReply *epoch = NULL;
+        redisContext *c = take(rs, &reused, &tried, why, sizeof(why));
+        SECURITY_STATUS st;
+
+        if (c == NULL) {
+            return asd_remote_failed(&rs->remote, tried, why);
+        }
+        switch (exchange(c, key, ttl, &added, &epoch, why, sizeof(why))) {
+        case EX_BROKEN:
+            redisFree(c);
+            if (reused) {
+                drop_idle(rs);
+                continue;
+            }
+            return asd_remote_failed(&rs->remote, true, why);
+        case EX_REFUSED:
+            give_back(rs, c);
+            return asd_remote_failed(&rs->remote, false, why);
+        case EX_OK:
+            break;
+        }
+        if (!added) {
+            st = SEC_E_OUT_OF_SEQUENCE; /* replay */
+            asd_remote_ok(&rs->remote);
+        }
+        else if (epoch == NULL) {
+            st = renew_epoch(rs, c, now);
+        }
+        else {
+            st =
+                asd_remote_verdict(&rs->remote, issued, epoch->str, epoch->len);
+        }
+        if (epoch != NULL) {
+            freeReplyObject(epoch);
+        }
+        if (c->err != 0) {
+            redisFree(c);
+        }
+        else {
+            give_back(rs, c);
+        }
+        return st;
+    }
+    return asd_remote_failed(&rs->remote, true, why);
+}
+
+/* The value of `field` in an INFO reply ("field:value" lines). */
+static const char *info_field(apr_pool_t *p, const char *info,
+                              const char *field)
+{
+    size_t flen = strlen(field);
+
+    for (const char *line = info; line != NULL && *line != '\0';) {
+        const char *eol = strpbrk(line, "\r\n");
+        size_t len = eol ? (size_t)(eol - line) : strlen(line);
+
+        if (len > flen && strncmp(line, field, flen) == 0 &&
+            line[flen] == ':') {
+            return apr_pstrmemdup(p, line + flen + 1, len - flen - 1);
+        }
+        line = eol ? eol + strspn(eol, "\r\n") : NULL;
+    }
+    return NULL;
+}
+
+/*
+ * At start-up (in the parent, on its own connection, closed again before
+ * any child exists): warns when Redis cannot be reached or may evict
+ * records, and writes the epoch record into a store that has none.
+ */
+static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
+{
+    char why[160];
+    redisContext *c = connect_one(rs, why, sizeof(why));
+    redisReply *reply;
+    const char *policy = NULL;
+
+    if (c == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     SDLOGNO(00420) "nonce cache %s cannot be reached at "
+                     "start-up: %s; Digest logins get 503 until it can",
+                     rs->remote.name, why);
+        return;
+    }
+    reply = redisCommand(c, "INFO memory");
+    if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
+        policy = info_field(ptemp, reply->str, "maxmemory_policy");
+    }
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+    if (policy == NULL || strcmp(policy, "noeviction") != 0) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SDLOGNO(00421) "nonce cache %s: maxmemory-policy is "
+                     "%s, not noeviction: Redis may evict nonce-count "
+                     "records under memory pressure, and a count whose "
+                     "record was evicted could be replayed.  Set "
+                     "maxmemory-policy noeviction (a full Redis then "
+                     "refuses writes, and logins get 503)",
+                     rs->remote.name, policy ? policy : "unknown");
+    }
+    reply = redisCommand(c, "SET %s %lld NX", ASD_EPOCH_KEY,
+                         (long long)apr_time_sec(apr_time_now()));
+    if (reply != NULL && reply->type == REDIS_REPLY_STATUS) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     SDLOGNO(00422) "nonce cache %s held no epoch record: "
+                     "wrote one",
+                     rs->remote.name);
+    }
+    if (reply != NULL) {
+        freeReplyObject(reply);
+    }
+    redisFree(c);
+}
+
+const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
+                           const char *hostport, SD_NONCE_COUNT_STORE *out)
+{
+    redis_store *rs = apr_pcalloc(pconf, sizeof(*rs));
+    char *scope = NULL;
+    apr_port_t port = 0;
+    apr_pool_t *ptemp;
+
+    if (apr_parse_addr_port(&rs->host, &scope, &port, hostport, pconf) !=
+            APR_SUCCESS ||
+        rs->host == NULL || port == 0) {
+        return apr_psprintf(pconf, "'%s' is not HOST:PORT", hostport);
+    }
+    rs->port = port;
+    if (pthread_mutex_init(&rs->lock, NULL) != 0) {
+        return "cannot create a mutex";
+    }
+    asd_remote_init(&rs->remote, s, apr_psprintf(pconf, "redis %s", hostport));
+    apr_pool_cleanup_register(pconf, rs, drop_idle, apr_pool_cleanup_null);
+    apr_pool_create(&ptemp, pconf);
+    startup_check(rs, ptemp, s);
+    apr_pool_destroy(ptemp);
+    out->pvStore = rs;
+    out->CheckAndSet = redis_check_and_set;
+    return NULL;
+}

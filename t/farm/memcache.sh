@@ -1,0 +1,5 @@
+#!/bin/sh
+# The two-server farm test on memcache: t/farm/memcache.pl (Perl), started through
+# this wrapper so that scripts/test-all, which runs t/farm/*.sh, finds it.
+# Options are passed on (--so, --results, --keep, --mpm, --asan).
+exec perl "$(dirname "$0")/memcache.pl" "$@"
