@@ -46,6 +46,46 @@ static bool is_caller_error(SECURITY_STATUS st)
            st == SEC_E_INTERNAL_ERROR || st == SEC_E_BUFFER_TOO_SMALL;
 }
 
+/* A context for a call that was given none, already published so that a
+   failure can destroy it through its pool. */
+static SECURITY_STATUS new_context(sd_cred *cred, apr_pool_t *parent,
+                                   bool server, sd_ctx **ctx, SecHandle *h)
+{
+    SECURITY_STATUS st = sd_ctx_create(cred, parent, server, ctx);
+
+    if (st == SEC_E_OK && (st = sd_ctx_publish(*ctx, h)) != SEC_E_OK) {
+        sd_ctx_destroy(*ctx);
+    }
+    return st;
+}
+
+/* Hands a call's outcome to the caller.  A context the call created is
+   kept only when `keep`; the expiry is set on SEC_E_OK only (the reference
+   asks callers not to read it before). */
+static SECURITY_STATUS finish_call(sd_ctx *ctx, SECURITY_STATUS st, bool keep,
+                                   PCtxtHandle phContext,
+                                   PCtxtHandle phNewContext,
+                                   const SecHandle *fresh, ULONG attrs,
+                                   PULONG pfContextAttr, PTimeStamp ptsExpiry)
+{
+    ctx->attrs = attrs;
+    if (phContext == NULL) {
+        if (!keep) {
+            sd_ctx_destroy(ctx);
+            return st;
+        }
+        *phNewContext = *fresh;
+    }
+    else if (phNewContext != NULL && phNewContext != phContext) {
+        *phNewContext = *phContext;
+    }
+    *pfContextAttr = attrs;
+    if (st == SEC_E_OK) {
+        set_max_time(ptsExpiry);
+    }
+    return st;
+}
+
 SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandle(
     SEC_CHAR *pszPrincipal, SEC_CHAR *pszPackage, ULONG fCredentialUse,
     PLUID pvLogonID, PVOID pAuthData, SEC_GET_KEY_FN pGetKeyFn,
@@ -144,31 +184,13 @@ SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
         return st;
     }
     if (ctx == NULL &&
-        ((st = sd_ctx_create(cred, in.parent, true, &ctx)) != SEC_E_OK ||
-         (st = sd_ctx_publish(ctx, &fresh)) != SEC_E_OK)) {
-        if (ctx != NULL) {
-            sd_ctx_destroy(ctx);
-        }
+        (st = new_context(cred, in.parent, true, &ctx, &fresh)) != SEC_E_OK) {
         return st;
     }
     ctx->req = fContextReq;
     st = sd_accept(ctx, &in, fContextReq, false, &out, &attrs);
-    ctx->attrs = attrs;
-    if (phContext == NULL) {
-        if (is_caller_error(st)) {
-            sd_ctx_destroy(ctx);
-            return st;
-        }
-        *phNewContext = fresh;
-    }
-    else if (phNewContext != NULL && phNewContext != phContext) {
-        *phNewContext = *phContext;
-    }
-    *pfContextAttr = attrs;
-    if (st == SEC_E_OK) {
-        set_max_time(ptsExpiry);
-    }
-    return st;
+    return finish_call(ctx, st, !is_caller_error(st), phContext, phNewContext,
+                       &fresh, attrs, pfContextAttr, ptsExpiry);
 }
 
 SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
@@ -222,11 +244,7 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
         return st;
     }
     if (ctx == NULL &&
-        ((st = sd_ctx_create(cred, NULL, false, &ctx)) != SEC_E_OK ||
-         (st = sd_ctx_publish(ctx, &fresh)) != SEC_E_OK)) {
-        if (ctx != NULL) {
-            sd_ctx_destroy(ctx);
-        }
+        (st = new_context(cred, NULL, false, &ctx, &fresh)) != SEC_E_OK) {
         return st;
     }
     ctx->req = fContextReq;
@@ -235,22 +253,8 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
         attrs |= ISC_RET_ALLOCATED_MEMORY;
     }
     sd_output_finish(&out);
-    ctx->attrs = attrs;
-    if (phContext == NULL) {
-        if (!SEC_SUCCESS(st)) {
-            sd_ctx_destroy(ctx);
-            return st;
-        }
-        *phNewContext = fresh;
-    }
-    else if (phNewContext != NULL && phNewContext != phContext) {
-        *phNewContext = *phContext;
-    }
-    *pfContextAttr = attrs;
-    if (st == SEC_E_OK) {
-        set_max_time(ptsExpiry);
-    }
-    return st;
+    return finish_call(ctx, st, SEC_SUCCESS(st), phContext, phNewContext,
+                       &fresh, attrs, pfContextAttr, ptsExpiry);
 }
 
 SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext,
