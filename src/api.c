@@ -35,8 +35,8 @@ static void set_time(PTimeStamp t, apr_time_t when)
 
 static bool package_known(const SEC_CHAR *name)
 {
-    return name != NULL &&
-           (strcasecmp(name, "WDigest") == 0 || strcasecmp(name, "Digest") == 0);
+    return name != NULL && (strcasecmp(name, "WDigest") == 0 ||
+                            strcasecmp(name, "Digest") == 0);
 }
 
 /* Statuses after which a context this call created is not kept. */
@@ -101,8 +101,8 @@ SECURITY_STATUS SEC_ENTRY AcquireCredentialsHandle(
     if (!package_known(pszPackage)) {
         return SEC_E_SECPKG_NOT_FOUND;
     }
-    st = sd_cred_acquire(fCredentialUse, pAuthData, pGetKeyFn,
-                         pvGetKeyArgument, phCredential);
+    st = sd_cred_acquire(fCredentialUse, pAuthData, pGetKeyFn, pvGetKeyArgument,
+                         phCredential);
     if (st == SEC_E_OK) {
         set_max_time(ptsExpiry);
     }
@@ -232,8 +232,8 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
     if (!(fContextReq & ISC_REQ_USE_HTTP_STYLE)) {
         return SEC_E_UNSUPPORTED_FUNCTION; /* SASL: not yet */
     }
-    if (fContextReq & (ISC_REQ_DELEGATE | ISC_REQ_CONFIDENTIALITY |
-                       ISC_REQ_USE_DCE_STYLE)) {
+    if (fContextReq &
+        (ISC_REQ_DELEGATE | ISC_REQ_CONFIDENTIALITY | ISC_REQ_USE_DCE_STYLE)) {
         return SEC_E_SECURITY_QOS_FAILED;
     }
     if ((st = sd_initialize_read_input(pszTargetName, pInput, &in)) !=

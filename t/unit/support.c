@@ -159,10 +159,9 @@ void test_server_cred(const SD_DIGEST_SERVER_POLICY *p, CredHandle *h)
     sd_test_hooks hooks = {0};
 
     hooks.now = fixed_now;
-    assert_status(AcquireCredentialsHandle(NULL, "WDigest",
-                                           SECPKG_CRED_INBOUND, NULL,
-                                           (PVOID)(uintptr_t)p, test_get_key, NULL, h,
-                                           NULL),
+    assert_status(AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND,
+                                           NULL, (PVOID)(uintptr_t)p,
+                                           test_get_key, NULL, h, NULL),
                   SEC_E_OK);
     assert_status(sd_cred_set_test_hooks(h, &hooks), SEC_E_OK);
 }
@@ -205,11 +204,10 @@ void asc_buffers_set(asc_buffers *in, const char *token, const char *method,
     in->desc.pBuffers = in->b;
 }
 
-SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx,
-                         CtxtHandle *ctx_out, ULONG req, const char *token,
-                         const char *method, const char *entity_hex,
-                         const char *realm, char *out, size_t cap,
-                         ULONG *attrs)
+SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *token, const char *method,
+                         const char *entity_hex, const char *realm, char *out,
+                         size_t cap, ULONG *attrs)
 {
     asc_buffers in;
     SecBuffer ob = {(ULONG)(cap - 1), SECBUFFER_TOKEN, out};
@@ -227,10 +225,10 @@ SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx,
     return st;
 }
 
-SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx,
-                         CtxtHandle *ctx_out, ULONG req, const char *uri,
-                         const char *token, const char *method, char *out,
-                         size_t cap, ULONG *attrs)
+SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *uri, const char *token,
+                         const char *method, char *out, size_t cap,
+                         ULONG *attrs)
 {
     SecBuffer ib[2];
     SecBufferDesc id = {SECBUFFER_VERSION, 2, ib};
@@ -242,13 +240,38 @@ SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx,
     set_buffer(&ib[0], SECBUFFER_TOKEN, token);
     set_buffer(&ib[1], SECBUFFER_PKG_PARAMS, method);
     st = InitializeSecurityContext(cred, ctx, (SEC_CHAR *)(uintptr_t)uri,
-                                   req | ISC_REQ_USE_HTTP_STYLE, 0, 0, &id,
-                                   0, ctx_out, &od, &a, NULL);
+                                   req | ISC_REQ_USE_HTTP_STYLE, 0, 0, &id, 0,
+                                   ctx_out, &od, &a, NULL);
     out[ob.cbBuffer <= cap - 1 ? ob.cbBuffer : 0] = '\0';
     if (attrs != NULL) {
         *attrs = a;
     }
     return st;
+}
+
+void test_exchange_start(test_exchange *x, ULONG alg, ULONG qop,
+                         const char *user, const char *password,
+                         const char *uri)
+{
+    SD_DIGEST_SERVER_POLICY p;
+
+    test_policy(&p, &alg, 1, qop);
+    test_server_cred(&p, &x->server);
+    test_client_cred(user, password, &x->client);
+    assert_status(asc_call(&x->server, NULL, &x->sctx, 0, "", "GET", NULL,
+                           "realm", x->challenge, sizeof(x->challenge), NULL),
+                  SEC_I_CONTINUE_NEEDED);
+    assert_status(isc_call(&x->client, NULL, &x->cctx, 0, uri, x->challenge,
+                           "GET", x->authz, sizeof(x->authz), NULL),
+                  SEC_E_OK);
+}
+
+void test_exchange_finish(test_exchange *x)
+{
+    DeleteSecurityContext(&x->sctx);
+    DeleteSecurityContext(&x->cctx);
+    FreeCredentialsHandle(&x->server);
+    FreeCredentialsHandle(&x->client);
 }
 
 const char *test_reason(CtxtHandle *ctx)

@@ -38,7 +38,7 @@ typedef struct {
 
 extern const test_user *test_users;
 extern size_t test_nusers;
-extern bool test_store_down;   /* answer SEC_E_NO_AUTHENTICATING_AUTHORITY */
+extern bool test_store_down;    /* answer SEC_E_NO_AUTHENTICATING_AUTHORITY */
 extern unsigned test_key_calls; /* calls made to the key callback */
 void SEC_ENTRY test_get_key(PVOID arg, PVOID principal, ULONG version,
                             PVOID *key, SECURITY_STATUS *status);
@@ -69,29 +69,43 @@ void asc_buffers_set(asc_buffers *in, const char *token, const char *method,
 /* One AcceptSecurityContext call with a caller output buffer of `cap`
    octets (written NUL-terminated into out).  ctx may be NULL for a new
    context; *ctx_out receives it. */
-SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx,
-                         CtxtHandle *ctx_out, ULONG req, const char *token,
-                         const char *method, const char *entity_hex,
-                         const char *realm, char *out, size_t cap,
-                         ULONG *attrs);
+SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *token, const char *method,
+                         const char *entity_hex, const char *realm, char *out,
+                         size_t cap, ULONG *attrs);
 
 /* One InitializeSecurityContext call (HTTP style). */
-SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx,
-                         CtxtHandle *ctx_out, ULONG req, const char *uri,
-                         const char *token, const char *method, char *out,
-                         size_t cap, ULONG *attrs);
+SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *uri, const char *token,
+                         const char *method, char *out, size_t cap,
+                         ULONG *attrs);
+
+/* A server offering one algorithm and qop (test_policy), a client for
+   user/password, the server's challenge (its context kept in sctx), and
+   the client's first Authorization for uri. */
+typedef struct {
+    CredHandle server, client;
+    CtxtHandle sctx, cctx;
+    char challenge[16384];
+    char authz[16384];
+} test_exchange;
+
+void test_exchange_start(test_exchange *x, ULONG alg, ULONG qop,
+                         const char *user, const char *password,
+                         const char *uri);
+void test_exchange_finish(test_exchange *x);
 
 /* The reason string of a context (SECPKG_ATTR_SD_REASON). */
 const char *test_reason(CtxtHandle *ctx);
 
 /* Asserts a status, printing both names on failure. */
-#define assert_status(got, want)                                              \
-    do {                                                                      \
-        SECURITY_STATUS got_ = (got), want_ = (want);                         \
-        if (got_ != want_) {                                                  \
-            fail_msg("status %s, expected %s", SdStatusName(got_),            \
-                     SdStatusName(want_));                                    \
-        }                                                                     \
+#define assert_status(got, want)                                               \
+    do {                                                                       \
+        SECURITY_STATUS got_ = (got), want_ = (want);                          \
+        if (got_ != want_) {                                                   \
+            fail_msg("status %s, expected %s", SdStatusName(got_),             \
+                     SdStatusName(want_));                                     \
+        }                                                                      \
     } while (0)
 
 #endif

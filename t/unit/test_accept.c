@@ -114,8 +114,8 @@ static void rfc2617_example(void **state)
     rfc_server(SD_ALG_MD5, SD_QOP_AUTH | SD_QOP_AUTH_INT,
                "5ccc069c403ebaf9f0171e9517f40e41", 0, &cred);
     assert_status(asc_call(&cred, NULL, &ctx, ASC_REQ_REPLAY_DETECT, token,
-                           "GET", NULL, "testrealm@host.com", out,
-                           sizeof(out), &attrs),
+                           "GET", NULL, "testrealm@host.com", out, sizeof(out),
+                           &attrs),
                   SEC_E_OK);
     expect_auth_info(out, "376602cfd2f4e8e5e78b948a85263e85");
     assert_non_null(strstr(out, "nc=00000001"));
@@ -167,9 +167,9 @@ static void rfc7616_examples(void **state)
                  "qop=auth, response=\"%s\", "
                  "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"",
                  cases[i].algorithm, cases[i].response);
-        assert_status(asc_call(&cred, NULL, &ctx, ASC_REQ_REPLAY_DETECT,
-                               token, "GET", NULL, "http-auth@example.org",
-                               out, sizeof(out), NULL),
+        assert_status(asc_call(&cred, NULL, &ctx, ASC_REQ_REPLAY_DETECT, token,
+                               "GET", NULL, "http-auth@example.org", out,
+                               sizeof(out), NULL),
                       SEC_E_OK);
         expect_auth_info(out, cases[i].rspauth);
         DeleteSecurityContext(&ctx);
@@ -177,15 +177,15 @@ static void rfc7616_examples(void **state)
     }
 }
 
-#define SHA512_FMT \
-        "Digest %s, realm=\"api@example.org\", uri=\"/doe.json\", " \
-        "algorithm=SHA-512-256, " \
-        "nonce=\"5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK\", " \
-        "nc=00000001, cnonce=\"NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v\", " \
-        "qop=auth, " \
-        "response=\"3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1" \
-        "cec68a5\", " \
-        "opaque=\"HRPCssKJSGjCrkzDg8OhwpzCiGPChXYjwrI2QmXDnsOS\", %s"
+#define SHA512_FMT                                                             \
+    "Digest %s, realm=\"api@example.org\", uri=\"/doe.json\", "                \
+    "algorithm=SHA-512-256, "                                                  \
+    "nonce=\"5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK\", "                 \
+    "nc=00000001, cnonce=\"NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v\", "   \
+    "qop=auth, "                                                               \
+    "response=\"3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1"     \
+    "cec68a5\", "                                                              \
+    "opaque=\"HRPCssKJSGjCrkzDg8OhwpzCiGPChXYjwrI2QmXDnsOS\", %s"
 
 /* RFC 7616 §3.9.2 with erratum 4897 (H8, H10): userhash, and the same
    response sent with username* instead. */
@@ -242,8 +242,8 @@ static void rfc2069_example(void **state)
     test_nusers = 1;
     rfc_server(SD_ALG_MD5, 0, NULL, 0, &cred);
     assert_status(asc_call(&cred, NULL, &ctx, ASC_REQ_REPLAY_DETECT, token,
-                           "GET", NULL, "testrealm@host.com", out,
-                           sizeof(out), NULL),
+                           "GET", NULL, "testrealm@host.com", out, sizeof(out),
+                           NULL),
                   SEC_E_OK);
     assert_string_equal(out, ""); /* no rspauth without qop */
     DeleteSecurityContext(&ctx);
@@ -258,40 +258,6 @@ static void rfc2069_example(void **state)
 }
 
 /* ---- a real exchange with our own nonces ----------------------------- */
-
-typedef struct {
-    CredHandle server, client;
-    CtxtHandle sctx, cctx;
-    char challenge[OUT_CAP];
-    char authz[OUT_CAP];
-} exchange;
-
-static void start(exchange *x, ULONG alg, ULONG qop, const char *user,
-                  const char *password)
-{
-    SD_DIGEST_SERVER_POLICY p;
-    ULONG attrs;
-
-    test_policy(&p, &alg, 1, qop);
-    test_server_cred(&p, &x->server);
-    test_client_cred(user, password, &x->client);
-    assert_status(asc_call(&x->server, NULL, &x->sctx, 0, "", "GET", NULL,
-                           "realm", x->challenge, sizeof(x->challenge),
-                           &attrs),
-                  SEC_I_CONTINUE_NEEDED);
-    assert_status(isc_call(&x->client, NULL, &x->cctx, 0, "/p",
-                           x->challenge, "GET", x->authz, sizeof(x->authz),
-                           NULL),
-                  SEC_E_OK);
-}
-
-static void finish(exchange *x)
-{
-    DeleteSecurityContext(&x->sctx);
-    DeleteSecurityContext(&x->cctx);
-    FreeCredentialsHandle(&x->server);
-    FreeCredentialsHandle(&x->client);
-}
 
 static const test_user realm_users[] = {
     {"alice", "realm", "secret", 0},
@@ -308,8 +274,8 @@ static int setup_realm(void **state)
     return 0;
 }
 
-static SECURITY_STATUS accept_authz(exchange *x, CtxtHandle *ctx, ULONG req,
-                                    const char *authz, char *out)
+static SECURITY_STATUS accept_authz(test_exchange *x, CtxtHandle *ctx,
+                                    ULONG req, const char *authz, char *out)
 {
     return asc_call(&x->server, NULL, ctx, req, authz, "GET", NULL, "realm",
                     out, OUT_CAP, NULL);
@@ -337,8 +303,8 @@ static void first_call_challenge(void **state)
     p.Domain = "/a /b";
     p.Flags = SD_POLICY_USERHASH;
     test_server_cred(&p, &cred);
-    assert_status(asc_call(&cred, NULL, &ctx, 0, "", "GET", NULL, "realm",
-                           out, sizeof(out), NULL),
+    assert_status(asc_call(&cred, NULL, &ctx, 0, "", "GET", NULL, "realm", out,
+                           sizeof(out), NULL),
                   SEC_I_CONTINUE_NEEDED);
     /* one challenge per algorithm, in the policy's order, CR LF apart */
     second = strstr(out, "\r\nDigest ");
@@ -362,71 +328,69 @@ static void first_call_challenge(void **state)
 
 static void wrong_password(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "wrong");
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "wrong", "/p");
     test_key_calls = 0;
-    assert_status(accept_authz(&x, &ctx, 0, x.authz, out),
-                  SEC_E_LOGON_DENIED);
+    assert_status(accept_authz(&x, &ctx, 0, x.authz, out), SEC_E_LOGON_DENIED);
     assert_string_equal(test_reason(&ctx), "wrong password");
     assert_int_equal(test_key_calls, 1);
     challenge_has(out, "Digest realm=\"realm\"");
     assert_null(strstr(out, "stale"));
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 /* Same status, same output shape, same key-callback traffic: only the
    reason (for the log) tells them apart. */
 static void unknown_user_like_wrong_password(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "mallory", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "mallory", "secret", "/p");
     test_key_calls = 0;
-    assert_status(accept_authz(&x, &ctx, 0, x.authz, out),
-                  SEC_E_LOGON_DENIED);
+    assert_status(accept_authz(&x, &ctx, 0, x.authz, out), SEC_E_LOGON_DENIED);
     assert_int_equal(test_key_calls, 1);
     assert_string_equal(test_reason(&ctx), "unknown user");
     challenge_has(out, "Digest realm=\"realm\"");
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void user_without_key_for_algorithm(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_SHA512_256, SD_QOP_AUTH, "bob", "other");
-    assert_status(accept_authz(&x, &ctx, 0, x.authz, out),
-                  SEC_E_LOGON_DENIED);
+    test_exchange_start(&x, SD_ALG_SHA512_256, SD_QOP_AUTH, "bob", "other",
+                        "/p");
+    assert_status(accept_authz(&x, &ctx, 0, x.authz, out), SEC_E_LOGON_DENIED);
     assert_string_equal(test_reason(&ctx),
                         "user has no key for this algorithm");
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void success_then_replay(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle a, b, c;
     char out[OUT_CAP];
     ULONG attrs = 0;
 
     (void)state;
-    start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret");
-    assert_status(asc_call(&x.server, NULL, &a, ASC_REQ_REPLAY_DETECT,
-                           x.authz, "GET", NULL, "realm", out, sizeof(out),
-                           &attrs),
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret",
+                        "/p");
+    assert_status(asc_call(&x.server, NULL, &a, ASC_REQ_REPLAY_DETECT, x.authz,
+                           "GET", NULL, "realm", out, sizeof(out), &attrs),
                   SEC_E_OK);
     assert_true(attrs & ASC_RET_REPLAY_DETECT);
     /* the same nonce count again, on another context */
@@ -440,54 +404,56 @@ static void success_then_replay(void **state)
     DeleteSecurityContext(&a);
     DeleteSecurityContext(&b);
     DeleteSecurityContext(&c);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 /* HTTP/2 and parallel connections reorder counts: each is accepted once. */
 static void counts_out_of_order(void **state)
 {
-    exchange x;
+    test_exchange x;
     char authz[5][OUT_CAP], out[OUT_CAP];
     static const int order[] = {2, 0, 4, 1, 3};
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     memcpy(authz[0], x.authz, sizeof(x.authz));
     for (int i = 1; i < 5; i++) {
-        assert_status(isc_call(&x.client, &x.cctx, &x.cctx, 0, "/p", "",
-                               "GET", authz[i], sizeof(authz[i]), NULL),
+        assert_status(isc_call(&x.client, &x.cctx, &x.cctx, 0, "/p", "", "GET",
+                               authz[i], sizeof(authz[i]), NULL),
                       SEC_E_OK);
-        assert_non_null(strstr(authz[i], i == 4 ? "nc=00000005"
-                                                : "nc=0000000"));
+        assert_non_null(
+            strstr(authz[i], i == 4 ? "nc=00000005" : "nc=0000000"));
     }
     for (int i = 0; i < 5; i++) {
         CtxtHandle ctx;
 
-        assert_status(accept_authz(&x, &ctx, ASC_REQ_REPLAY_DETECT,
-                                   authz[order[i]], out),
-                      SEC_E_OK);
+        assert_status(
+            accept_authz(&x, &ctx, ASC_REQ_REPLAY_DETECT, authz[order[i]], out),
+            SEC_E_OK);
         DeleteSecurityContext(&ctx);
     }
     for (int i = 0; i < 5; i++) {
         CtxtHandle ctx;
 
-        assert_status(accept_authz(&x, &ctx, ASC_REQ_REPLAY_DETECT,
-                                   authz[i], out),
-                      SEC_E_OUT_OF_SEQUENCE);
+        assert_status(
+            accept_authz(&x, &ctx, ASC_REQ_REPLAY_DETECT, authz[i], out),
+            SEC_E_OUT_OF_SEQUENCE);
         DeleteSecurityContext(&ctx);
     }
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void expired_nonce_is_stale(void **state)
 {
-    exchange x, bad;
+    test_exchange x, bad;
     CtxtHandle ctx;
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret");
-    start(&bad, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "wrong");
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret",
+                        "/p");
+    test_exchange_start(&bad, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "wrong",
+                        "/p");
     test_now += 301;
     assert_status(accept_authz(&x, &ctx, ASC_REQ_REPLAY_DETECT, x.authz, out),
                   SEC_E_CONTEXT_EXPIRED);
@@ -499,19 +465,20 @@ static void expired_nonce_is_stale(void **state)
                   SEC_E_LOGON_DENIED);
     assert_null(strstr(out, "stale"));
     DeleteSecurityContext(&ctx);
-    finish(&x);
-    finish(&bad);
+    test_exchange_finish(&x);
+    test_exchange_finish(&bad);
 }
 
 /* A client following stale=true gets in without new credentials. */
 static void client_follows_stale(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP], authz[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret",
+                        "/p");
     test_now += 400;
     assert_status(accept_authz(&x, &ctx, 0, x.authz, out),
                   SEC_E_CONTEXT_EXPIRED);
@@ -523,17 +490,17 @@ static void client_follows_stale(void **state)
     assert_status(accept_authz(&x, &ctx, ASC_REQ_REPLAY_DETECT, authz, out),
                   SEC_E_OK);
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void nextnonce_near_expiry(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     assert_status(accept_authz(&x, &ctx, 0, x.authz, out), SEC_E_OK);
     assert_null(strstr(out, "nextnonce"));
     DeleteSecurityContext(&ctx);
@@ -541,18 +508,18 @@ static void nextnonce_near_expiry(void **state)
     assert_status(accept_authz(&x, &ctx, 0, x.authz, out), SEC_E_OK);
     assert_non_null(strstr(out, "nextnonce=\""));
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void forged_and_foreign_nonces(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP], forged[OUT_CAP];
     char *n;
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     memcpy(forged, x.authz, sizeof(forged));
     n = strstr(forged, "nonce=\"") + 7;
     n[5] = n[5] == 'A' ? 'B' : 'A';
@@ -566,7 +533,8 @@ static void forged_and_foreign_nonces(void **state)
         SD_DIGEST_SERVER_POLICY p;
         ULONG alg = SD_ALG_MD5;
         CredHandle other;
-        static const unsigned char other_secret[32] = "another secret, 32 octets long!";
+        static const unsigned char other_secret[32] =
+            "another secret, 32 octets long!";
 
         test_policy(&p, &alg, 1, SD_QOP_AUTH);
         p.NonceSecret = other_secret;
@@ -577,15 +545,17 @@ static void forged_and_foreign_nonces(void **state)
         DeleteSecurityContext(&ctx);
         FreeCredentialsHandle(&other);
     }
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 /* Nonces minted under the previous secret are accepted after rotation. */
 static void secret_rotation(void **state)
 {
-    static const unsigned char old_secret[32] = "0123456789abcdef0123456789abcdef";
-    static const unsigned char new_secret[32] = "fedcba9876543210fedcba9876543210";
-    exchange x;
+    static const unsigned char old_secret[32] =
+        "0123456789abcdef0123456789abcdef";
+    static const unsigned char new_secret[32] =
+        "fedcba9876543210fedcba9876543210";
+    test_exchange x;
     SD_DIGEST_SERVER_POLICY p;
     ULONG alg = SD_ALG_MD5;
     CredHandle rotated;
@@ -593,7 +563,8 @@ static void secret_rotation(void **state)
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret"); /* old_secret */
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret",
+                        "/p"); /* old_secret */
     test_policy(&p, &alg, 1, SD_QOP_AUTH);
     p.NonceSecret = new_secret;
     p.PreviousNonceSecret = old_secret;
@@ -604,7 +575,7 @@ static void secret_rotation(void **state)
                   SEC_E_OK);
     DeleteSecurityContext(&ctx);
     FreeCredentialsHandle(&rotated);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void refused_by_policy(void **state)
@@ -620,10 +591,10 @@ static void refused_by_policy(void **state)
          "userhash not offered"},
         {"qop=auth", "qop=auth, opaque=\"x\"", "opaque not offered"},
     };
-    exchange x;
+    test_exchange x;
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
         char token[OUT_CAP], out[OUT_CAP];
         char *at = strstr(x.authz, edits[i].from);
@@ -641,7 +612,7 @@ static void refused_by_policy(void **state)
         challenge_has(out, "Digest realm=");
         DeleteSecurityContext(&ctx);
     }
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void malformed_tokens(void **state)
@@ -695,9 +666,8 @@ static void malformed_tokens(void **state)
     for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
         CtxtHandle ctx;
         char out[OUT_CAP] = "untouched";
-        SECURITY_STATUS st =
-            asc_call(&cred, NULL, &ctx, 0, tokens[i], "GET", NULL, "realm",
-                     out, sizeof(out), NULL);
+        SECURITY_STATUS st = asc_call(&cred, NULL, &ctx, 0, tokens[i], "GET",
+                                      NULL, "realm", out, sizeof(out), NULL);
 
         if (st != SEC_E_INVALID_TOKEN) {
             fail_msg("token %zu: %s (%s)", i, SdStatusName(st),
@@ -734,34 +704,35 @@ static void token_over_limit(void **state)
 
 static void established_context_refuses_accept(void **state)
 {
-    exchange x;
+    test_exchange x;
     char out[OUT_CAP];
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
-    assert_status(asc_call(&x.server, &x.sctx, &x.sctx, 0, x.authz, "GET",
-                           NULL, "realm", out, sizeof(out), NULL),
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
+    assert_status(asc_call(&x.server, &x.sctx, &x.sctx, 0, x.authz, "GET", NULL,
+                           "realm", out, sizeof(out), NULL),
                   SEC_E_OK);
-    assert_status(asc_call(&x.server, &x.sctx, &x.sctx, 0, x.authz, "GET",
-                           NULL, "realm", out, sizeof(out), NULL),
+    assert_status(asc_call(&x.server, &x.sctx, &x.sctx, 0, x.authz, "GET", NULL,
+                           "realm", out, sizeof(out), NULL),
                   STATUS_LOGON_FAILURE);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 /* CompleteAuthToken on an established context: the next request on the
    same connection, checked with the cached key. */
 static void subsequent_requests_on_context(void **state)
 {
-    exchange x;
+    test_exchange x;
     asc_buffers in;
     char out[OUT_CAP], next[OUT_CAP];
     SecPkgContext_SdAuthenticationInfo ai;
 
     (void)state;
-    start(&x, SD_ALG_SHA256_SESS, SD_QOP_AUTH, "alice", "secret");
-    assert_status(asc_call(&x.server, &x.sctx, &x.sctx,
-                           ASC_REQ_REPLAY_DETECT, x.authz, "GET", NULL,
-                           "realm", out, sizeof(out), NULL),
+    test_exchange_start(&x, SD_ALG_SHA256_SESS, SD_QOP_AUTH, "alice", "secret",
+                        "/p");
+    assert_status(asc_call(&x.server, &x.sctx, &x.sctx, ASC_REQ_REPLAY_DETECT,
+                           x.authz, "GET", NULL, "realm", out, sizeof(out),
+                           NULL),
                   SEC_E_OK);
     assert_status(isc_call(&x.client, &x.cctx, &x.cctx, 0, "/p", "", "GET",
                            next, sizeof(next), NULL),
@@ -775,17 +746,16 @@ static void subsequent_requests_on_context(void **state)
                   SEC_E_OK);
     assert_non_null(strstr(ai.sAuthInfo, "nc=00000002"));
     /* the replay is caught on the fast path too */
-    assert_status(CompleteAuthToken(&x.sctx, &in.desc),
-                  SEC_E_OUT_OF_SEQUENCE);
+    assert_status(CompleteAuthToken(&x.sctx, &in.desc), SEC_E_OUT_OF_SEQUENCE);
     /* a request of another nonce is not this context's */
     {
-        exchange y;
+        test_exchange y;
 
-        start(&y, SD_ALG_SHA256_SESS, SD_QOP_AUTH, "alice", "secret");
+        test_exchange_start(&y, SD_ALG_SHA256_SESS, SD_QOP_AUTH, "alice",
+                            "secret", "/p");
         asc_buffers_set(&in, y.authz, "GET", NULL, "realm");
-        assert_status(CompleteAuthToken(&x.sctx, &in.desc),
-                      SEC_I_RENEGOTIATE);
-        finish(&y);
+        assert_status(CompleteAuthToken(&x.sctx, &in.desc), SEC_I_RENEGOTIATE);
+        test_exchange_finish(&y);
     }
     /* a wrong response on the fast path */
     {
@@ -793,8 +763,7 @@ static void subsequent_requests_on_context(void **state)
 
         r[0] = r[0] == '0' ? '1' : '0';
         asc_buffers_set(&in, next, "GET", NULL, "realm");
-        assert_status(CompleteAuthToken(&x.sctx, &in.desc),
-                      SEC_E_LOGON_DENIED);
+        assert_status(CompleteAuthToken(&x.sctx, &in.desc), SEC_E_LOGON_DENIED);
     }
     /* an expired nonce on the fast path */
     assert_status(isc_call(&x.client, &x.cctx, &x.cctx, 0, "/p", "", "GET",
@@ -802,14 +771,13 @@ static void subsequent_requests_on_context(void **state)
                   SEC_E_OK);
     test_now += 1000;
     asc_buffers_set(&in, next, "GET", NULL, "realm");
-    assert_status(CompleteAuthToken(&x.sctx, &in.desc),
-                  SEC_E_CONTEXT_EXPIRED);
-    finish(&x);
+    assert_status(CompleteAuthToken(&x.sctx, &in.desc), SEC_E_CONTEXT_EXPIRED);
+    test_exchange_finish(&x);
 }
 
 static void auth_int_completes(void **state)
 {
-    exchange x;
+    test_exchange x;
     SecBuffer ib[3];
     SecBufferDesc id = {SECBUFFER_VERSION, 3, ib};
     SecBuffer ob;
@@ -821,29 +789,28 @@ static void auth_int_completes(void **state)
     CtxtHandle ctx;
 
     (void)state;
-    start(&x, SD_ALG_SHA512_256, SD_QOP_AUTH_INT, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_SHA512_256, SD_QOP_AUTH_INT, "alice",
+                        "secret", "/p");
     /* a client request with a body: buffer 2 as SECBUFFER_DATA */
     ib[0] = (SecBuffer){0, SECBUFFER_TOKEN, NULL};
-    ib[1] = (SecBuffer){4, SECBUFFER_PKG_PARAMS, (void *)(uintptr_t)"POST"};
-    ib[2] = (SecBuffer){sizeof(body) - 1, SECBUFFER_DATA,
-                        (void *)(uintptr_t)body};
+    ib[1] = (SecBuffer){4, SECBUFFER_PKG_PARAMS, (void *)(uintptr_t) "POST"};
+    ib[2] =
+        (SecBuffer){sizeof(body) - 1, SECBUFFER_DATA, (void *)(uintptr_t)body};
     ob = (SecBuffer){sizeof(authz) - 1, SECBUFFER_TOKEN, authz};
     assert_status(InitializeSecurityContext(NULL, &x.cctx, "/p",
-                                            ISC_REQ_USE_HTTP_STYLE, 0, 0,
-                                            &id, 0, &x.cctx, &od, &attrs,
-                                            NULL),
+                                            ISC_REQ_USE_HTTP_STYLE, 0, 0, &id,
+                                            0, &x.cctx, &od, &attrs, NULL),
                   SEC_E_OK);
     authz[ob.cbBuffer] = '\0';
     assert_true(attrs & ISC_RET_INTEGRITY);
     assert_non_null(strstr(authz, "qop=auth-int"));
     /* the server has no body hash yet */
-    assert_status(asc_call(&x.server, NULL, &ctx, ASC_REQ_REPLAY_DETECT,
-                           authz, "POST", NULL, "realm", out, sizeof(out),
-                           NULL),
+    assert_status(asc_call(&x.server, NULL, &ctx, ASC_REQ_REPLAY_DETECT, authz,
+                           "POST", NULL, "realm", out, sizeof(out), NULL),
                   SEC_I_COMPLETE_NEEDED);
-    assert_status(SdHashEntityBody(&ctx, body, sizeof(body) - 1, hex,
-                                   sizeof(hex)),
-                  SEC_E_OK);
+    assert_status(
+        SdHashEntityBody(&ctx, body, sizeof(body) - 1, hex, sizeof(hex)),
+        SEC_E_OK);
     assert_string_equal(hex, "bf73ee1fb7e8bf8fcdd5da06dd547052cd0f929a88f4aea"
                              "d68b218d3bde91134");
     /* a different body is refused */
@@ -853,9 +820,8 @@ static void auth_int_completes(void **state)
                     "realm");
     assert_status(CompleteAuthToken(&ctx, &in.desc), SEC_E_LOGON_DENIED);
     DeleteSecurityContext(&ctx);
-    assert_status(asc_call(&x.server, NULL, &ctx, ASC_REQ_REPLAY_DETECT,
-                           authz, "POST", NULL, "realm", out, sizeof(out),
-                           NULL),
+    assert_status(asc_call(&x.server, NULL, &ctx, ASC_REQ_REPLAY_DETECT, authz,
+                           "POST", NULL, "realm", out, sizeof(out), NULL),
                   SEC_I_COMPLETE_NEEDED);
     asc_buffers_set(&in, authz, "POST", hex, "realm");
     assert_status(CompleteAuthToken(&ctx, &in.desc), SEC_E_OK);
@@ -866,17 +832,17 @@ static void auth_int_completes(void **state)
         assert_non_null(strstr(ai.sAuthInfo, "qop=auth-int"));
     }
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void user_store_down(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP] = "untouched";
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     test_store_down = true;
     assert_status(accept_authz(&x, &ctx, 0, x.authz, out),
                   SEC_E_NO_AUTHENTICATING_AUTHORITY);
@@ -884,12 +850,13 @@ static void user_store_down(void **state)
     assert_string_equal(out, "");
     test_store_down = false;
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
-static SECURITY_STATUS SEC_ENTRY store_unreachable(
-    PVOID s, const UCHAR *id, ULONG n, int64_t issued, int64_t expires,
-    int64_t now, ULONG nc)
+static SECURITY_STATUS SEC_ENTRY store_unreachable(PVOID s, const UCHAR *id,
+                                                   ULONG n, int64_t issued,
+                                                   int64_t expires, int64_t now,
+                                                   ULONG nc)
 {
     (void)s, (void)id, (void)n, (void)issued, (void)expires, (void)now,
         (void)nc;
@@ -951,16 +918,16 @@ static void replay_store_failures(void **state)
    and nothing committed (the nonce count can still be used). */
 static void output_buffer_too_small(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx;
     char out[OUT_CAP];
     char small[8] = "1234567";
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     assert_status(asc_call(&x.server, &x.sctx, &x.sctx, ASC_REQ_REPLAY_DETECT,
-                           x.authz, "GET", NULL, "realm", small,
-                           sizeof(small), NULL),
+                           x.authz, "GET", NULL, "realm", small, sizeof(small),
+                           NULL),
                   SEC_E_BUFFER_TOO_SMALL);
     assert_string_equal(small, "");
     assert_status(QuerySecurityContextToken(&x.sctx, &(PVOID){NULL}),
@@ -975,12 +942,12 @@ static void output_buffer_too_small(void **state)
                            small, sizeof(small), NULL),
                   SEC_E_BUFFER_TOO_SMALL);
     assert_int_equal(ctx.dwLower, 0);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void allocate_memory(void **state)
 {
-    exchange x;
+    test_exchange x;
     asc_buffers in;
     SecBuffer ob = {0, SECBUFFER_TOKEN, NULL};
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
@@ -988,7 +955,7 @@ static void allocate_memory(void **state)
     ULONG attrs = 0;
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     asc_buffers_set(&in, x.authz, "GET", NULL, "realm");
     assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc,
                                         ASC_REQ_HTTP | ASC_REQ_ALLOCATE_MEMORY,
@@ -1006,12 +973,12 @@ static void allocate_memory(void **state)
         assert_status(FreeContextBuffer(&mine[4]), SEC_E_INVALID_HANDLE);
     }
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void bad_handles_and_flags(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx, gone, forged = {12345, 678};
     char out[OUT_CAP];
     asc_buffers in;
@@ -1020,7 +987,7 @@ static void bad_handles_and_flags(void **state)
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
 
     (void)state;
-    start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     asc_buffers_set(&in, "", "GET", NULL, "realm");
     /* handles */
     assert_status(asc_call(&x.server, &forged, &ctx, 0, "", "GET", NULL,
@@ -1029,8 +996,8 @@ static void bad_handles_and_flags(void **state)
     asc_call(&x.server, NULL, &gone, 0, "", "GET", NULL, "realm", out,
              sizeof(out), NULL);
     DeleteSecurityContext(&gone);
-    assert_status(asc_call(&x.server, &gone, &gone, 0, "", "GET", NULL,
-                           "realm", out, sizeof(out), NULL),
+    assert_status(asc_call(&x.server, &gone, &gone, 0, "", "GET", NULL, "realm",
+                           out, sizeof(out), NULL),
                   SEC_E_INVALID_HANDLE);
     assert_status(asc_call(&x.server, &x.server, &ctx, 0, "", "GET", NULL,
                            "realm", out, sizeof(out), NULL),
@@ -1052,13 +1019,14 @@ static void bad_handles_and_flags(void **state)
                            out, sizeof(out), NULL),
                   SEC_E_NO_CREDENTIALS);
     {
-        exchange y;
+        test_exchange y;
 
-        start(&y, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret");
+        test_exchange_start(&y, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret",
+                            "/p");
         assert_status(asc_call(&y.server, &x.sctx, &ctx, 0, "", "GET", NULL,
                                "realm", out, sizeof(out), NULL),
                       SEC_E_WRONG_CREDENTIAL_HANDLE);
-        finish(&y);
+        test_exchange_finish(&y);
     }
     /* flags */
     {
@@ -1077,28 +1045,24 @@ static void bad_handles_and_flags(void **state)
                   SEC_E_UNSUPPORTED_FUNCTION); /* SASL */
     /* descriptors */
     in.b[4].cbBuffer = 0; /* no realm */
-    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc,
-                                        ASC_REQ_HTTP, 0, &ctx, &od, &attrs,
-                                        NULL),
+    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc, ASC_REQ_HTTP,
+                                        0, &ctx, &od, &attrs, NULL),
                   SEC_E_INVALID_PARAMETER);
     asc_buffers_set(&in, "", "GET", NULL, "realm");
     in.desc.cBuffers = 4;
-    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc,
-                                        ASC_REQ_HTTP, 0, &ctx, &od, &attrs,
-                                        NULL),
+    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc, ASC_REQ_HTTP,
+                                        0, &ctx, &od, &attrs, NULL),
                   SEC_E_INVALID_PARAMETER);
     asc_buffers_set(&in, "", "GET", NULL, "realm");
     in.b[1].BufferType = SECBUFFER_DATA;
-    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc,
-                                        ASC_REQ_HTTP, 0, &ctx, &od, &attrs,
-                                        NULL),
+    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc, ASC_REQ_HTTP,
+                                        0, &ctx, &od, &attrs, NULL),
                   SEC_E_INVALID_PARAMETER);
     asc_buffers_set(&in, "", "GET", NULL, "realm");
-    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc,
-                                        ASC_REQ_HTTP, 0, &ctx, &od, NULL,
-                                        NULL),
+    assert_status(AcceptSecurityContext(&x.server, NULL, &in.desc, ASC_REQ_HTTP,
+                                        0, &ctx, &od, NULL, NULL),
                   SEC_E_INVALID_PARAMETER);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 /* libsodium-style property: no single-byte change to a valid response's
@@ -1106,13 +1070,14 @@ static void bad_handles_and_flags(void **state)
    accepted. */
 static void every_mutation_refused(void **state)
 {
-    exchange x;
+    test_exchange x;
     char out[OUT_CAP];
     size_t len;
     unsigned accepted = 0, tried = 0;
 
     (void)state;
-    start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret");
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret",
+                        "/p");
     len = strlen(x.authz);
     for (size_t i = strlen("Digest "); i < len; i++) {
         static const char replacements[] = "0aZ\"\\,= ~";
@@ -1128,8 +1093,8 @@ static void every_mutation_refused(void **state)
             memcpy(token, x.authz, len + 1);
             token[i] = *r;
             tried++;
-            if (asc_call(&x.server, NULL, &ctx, 0, token, "GET", NULL,
-                         "realm", out, sizeof(out), NULL) == SEC_E_OK) {
+            if (asc_call(&x.server, NULL, &ctx, 0, token, "GET", NULL, "realm",
+                         out, sizeof(out), NULL) == SEC_E_OK) {
                 /* whitespace after a comma and before a name is free */
                 if (!(c == ' ' && *r == ',')) {
                     print_message("accepted: %s\n", token);
@@ -1141,7 +1106,7 @@ static void every_mutation_refused(void **state)
     }
     assert_true(tried > 1000);
     assert_int_equal(accepted, 0);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 int main(void)
@@ -1165,8 +1130,7 @@ int main(void)
         cmocka_unit_test_setup(refused_by_policy, setup_realm),
         cmocka_unit_test_setup(malformed_tokens, setup_realm),
         cmocka_unit_test_setup(token_over_limit, setup_realm),
-        cmocka_unit_test_setup(established_context_refuses_accept,
-                               setup_realm),
+        cmocka_unit_test_setup(established_context_refuses_accept, setup_realm),
         cmocka_unit_test_setup(subsequent_requests_on_context, setup_realm),
         cmocka_unit_test_setup(auth_int_completes, setup_realm),
         cmocka_unit_test_setup(user_store_down, setup_realm),

@@ -41,37 +41,7 @@ static int setup(void **state)
     return 0;
 }
 
-typedef struct {
-    CredHandle srv, cli;
-    CtxtHandle cctx;
-    char authz[8192];
-} exchange;
-
-static void start(exchange *x)
-{
-    SD_DIGEST_SERVER_POLICY p;
-    const ULONG alg = SD_ALG_SHA256;
-    CtxtHandle sctx;
-    char challenge[8192];
-
-    test_policy(&p, &alg, 1, SD_QOP_AUTH);
-    test_server_cred(&p, &x->srv);
-    test_client_cred("alice", "secret", &x->cli);
-    asc_call(&x->srv, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
-             sizeof(challenge), NULL);
-    DeleteSecurityContext(&sctx);
-    isc_call(&x->cli, NULL, &x->cctx, 0, "/", challenge, "GET", x->authz,
-             sizeof(x->authz), NULL);
-}
-
-static void finish(exchange *x)
-{
-    DeleteSecurityContext(&x->cctx);
-    FreeCredentialsHandle(&x->srv);
-    FreeCredentialsHandle(&x->cli);
-}
-
-static SECURITY_STATUS accept_allocating(exchange *x, CtxtHandle *ctx,
+static SECURITY_STATUS accept_allocating(test_exchange *x, CtxtHandle *ctx,
                                          SecBuffer *ob)
 {
     asc_buffers in;
@@ -82,7 +52,7 @@ static SECURITY_STATUS accept_allocating(exchange *x, CtxtHandle *ctx,
     ob->pvBuffer = NULL;
     ob->cbBuffer = 0;
     asc_buffers_set(&in, x->authz, "GET", NULL, "realm");
-    return AcceptSecurityContext(&x->srv, NULL, &in.desc,
+    return AcceptSecurityContext(&x->server, NULL, &in.desc,
                                  ASC_REQ_HTTP | ASC_REQ_ALLOCATE_MEMORY |
                                      ASC_REQ_REPLAY_DETECT,
                                  0, ctx, &od, &attrs, NULL);
@@ -90,16 +60,15 @@ static SECURITY_STATUS accept_allocating(exchange *x, CtxtHandle *ctx,
 
 static void out_of_memory(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx = {0, 0};
     SecBuffer ob;
     PSecPkgInfo info = NULL;
 
     (void)state;
-    start(&x);
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret", "/");
     fail_alloc = true;
-    assert_status(accept_allocating(&x, &ctx, &ob),
-                  SEC_E_INSUFFICIENT_MEMORY);
+    assert_status(accept_allocating(&x, &ctx, &ob), SEC_E_INSUFFICIENT_MEMORY);
     assert_null(ob.pvBuffer);
     assert_int_equal(ob.cbBuffer, 0);
     assert_int_equal(ctx.dwLower, 0); /* no context kept */
@@ -110,28 +79,30 @@ static void out_of_memory(void **state)
     assert_status(accept_allocating(&x, &ctx, &ob), SEC_E_OK);
     assert_status(FreeContextBuffer(ob.pvBuffer), SEC_E_OK);
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static void digest_failure(void **state)
 {
-    exchange x;
+    test_exchange x;
     CtxtHandle ctx = {0, 0};
     char out[8192] = "untouched";
 
     (void)state;
-    start(&x);
+    test_exchange_start(&x, SD_ALG_SHA256, SD_QOP_AUTH, "alice", "secret", "/");
     fail_digest = true;
-    assert_status(asc_call(&x.srv, NULL, &ctx, ASC_REQ_REPLAY_DETECT, x.authz,
-                           "GET", NULL, "realm", out, sizeof(out), NULL),
+    assert_status(asc_call(&x.server, NULL, &ctx, ASC_REQ_REPLAY_DETECT,
+                           x.authz, "GET", NULL, "realm", out, sizeof(out),
+                           NULL),
                   SEC_E_INTERNAL_ERROR);
     assert_string_equal(out, "");
     fail_digest = false;
-    assert_status(asc_call(&x.srv, NULL, &ctx, ASC_REQ_REPLAY_DETECT, x.authz,
-                           "GET", NULL, "realm", out, sizeof(out), NULL),
+    assert_status(asc_call(&x.server, NULL, &ctx, ASC_REQ_REPLAY_DETECT,
+                           x.authz, "GET", NULL, "realm", out, sizeof(out),
+                           NULL),
                   SEC_E_OK);
     DeleteSecurityContext(&ctx);
-    finish(&x);
+    test_exchange_finish(&x);
 }
 
 static bool no_random(void *arg, unsigned char *out, size_t n)

@@ -17,30 +17,27 @@ static sd_view v(const char *s)
 static void forms(void **state)
 {
     (void)state;
-    assert_true(sd_uri_matches(v("/dir/index.html"), v("/dir/index.html"),
-                               false));
+    assert_true(
+        sd_uri_matches(v("/dir/index.html"), v("/dir/index.html"), false));
     assert_true(sd_uri_matches(v("http://www.example.org/dir/index.html"),
                                v("/dir/index.html"), false));
     assert_true(sd_uri_matches(v("/a?b=c"), v("http://h:8080/a?b=c"), false));
     assert_true(sd_uri_matches(v("http://h"), v("/"), false));
-    assert_true(sd_uri_matches(v("example.org:443"), v("example.org:443"),
-                               false));
-    assert_false(sd_uri_matches(v("/dir/other.html"), v("/dir/index.html"),
-                                false));
+    assert_true(
+        sd_uri_matches(v("example.org:443"), v("example.org:443"), false));
+    assert_false(
+        sd_uri_matches(v("/dir/other.html"), v("/dir/index.html"), false));
     assert_false(sd_uri_matches(v("/a"), v("/a?b"), false));
     assert_false(sd_uri_matches(v("/a?b"), v("/a?c"), false));
     assert_false(sd_uri_matches(v("/A"), v("/a"), false));
     assert_false(sd_uri_matches(v("/a%20b"), v("/a b"), false));
     /* when both name a host, it must be the same one */
     assert_true(sd_uri_matches(v("http://H:80/a"), v("http://h/a"), false));
-    assert_true(sd_uri_matches(v("https://h/a"), v("https://h:443/a"),
-                               false));
+    assert_true(sd_uri_matches(v("https://h/a"), v("https://h:443/a"), false));
     assert_false(sd_uri_matches(v("http://other/a"), v("http://h/a"), false));
-    assert_false(sd_uri_matches(v("http://h:8080/a"), v("http://h/a"),
-                                false));
+    assert_false(sd_uri_matches(v("http://h:8080/a"), v("http://h/a"), false));
     assert_false(sd_uri_matches(v("https://h/a"), v("http://h/a"), false));
-    assert_false(sd_uri_matches(v("http://other/a"), v("http://h/a?b"),
-                                true));
+    assert_false(sd_uri_matches(v("http://other/a"), v("http://h/a?b"), true));
     /* the MSIE query-string hack */
     assert_true(sd_uri_matches(v("/a"), v("/a?b"), true));
     assert_false(sd_uri_matches(v("/a?c"), v("/a?b"), true));
@@ -74,35 +71,24 @@ static SECURITY_STATUS accept_with_target(CredHandle *srv, const char *authz,
 
 static void checked_before_the_count(void **state)
 {
-    SD_DIGEST_SERVER_POLICY p;
-    const ULONG alg = SD_ALG_MD5;
-    CredHandle srv, cli;
-    CtxtHandle sctx, cctx;
-    char challenge[8192], authz[8192];
+    test_exchange x;
+    CtxtHandle sctx;
 
     (void)state;
     test_users = users;
     test_nusers = 1;
-    test_policy(&p, &alg, 1, SD_QOP_AUTH);
-    test_server_cred(&p, &srv);
-    test_client_cred("alice", "secret", &cli);
-    asc_call(&srv, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
-             sizeof(challenge), NULL);
-    DeleteSecurityContext(&sctx);
-    isc_call(&cli, NULL, &cctx, 0, "/doc?x=1", challenge, "GET", authz,
-             sizeof(authz), NULL);
-    assert_status(accept_with_target(&srv, authz, "/other", 0, &sctx),
+    test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret",
+                        "/doc?x=1");
+    assert_status(accept_with_target(&x.server, x.authz, "/other", 0, &sctx),
                   SEC_E_INVALID_TOKEN);
     assert_string_equal(test_reason(&sctx),
                         "digest-uri does not match the request target");
     DeleteSecurityContext(&sctx);
     /* the count was not used by the refused request */
-    assert_status(accept_with_target(&srv, authz, "/doc?x=1", 0, &sctx),
+    assert_status(accept_with_target(&x.server, x.authz, "/doc?x=1", 0, &sctx),
                   SEC_E_OK);
     DeleteSecurityContext(&sctx);
-    DeleteSecurityContext(&cctx);
-    FreeCredentialsHandle(&srv);
-    FreeCredentialsHandle(&cli);
+    test_exchange_finish(&x);
 }
 
 int main(void)
