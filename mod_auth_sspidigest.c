@@ -20,9 +20,9 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
-#define TOKEN_CAP 12288  /* cbMaxToken of the engine */
-#define MAX_TARGET 8000  /* the engine's longest digest-uri, less a host */
-#define MAX_METHOD 32    /* the engine's longest method */
+#define TOKEN_CAP 12288 /* cbMaxToken of the engine */
+#define MAX_TARGET 8000 /* the engine's longest digest-uri, less a host */
+#define MAX_METHOD 32   /* the engine's longest method */
 
 /* What an authenticated request passes to its subrequests and internal
    redirects, and an h2c Upgrade request to its replay as HTTP/2 stream 1:
@@ -67,8 +67,8 @@ static const struct {
     {SEC_E_CONTEXT_EXPIRED, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_INVALID_TOKEN, HTTP_BAD_REQUEST, APLOG_INFO, 0},
     /* the replay store is down: its backend logs that once a minute */
-    {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE,
-     APLOG_DEBUG, 0},
+    {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE, APLOG_DEBUG,
+     0},
 };
 
 const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n)
@@ -83,8 +83,8 @@ const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n)
 
 static asd_conn *conn_state(conn_rec *c)
 {
-    asd_conn *cs = ap_get_module_config(c->conn_config,
-                                        &auth_sspidigest_module);
+    asd_conn *cs =
+        ap_get_module_config(c->conn_config, &auth_sspidigest_module);
 
     if (cs == NULL) {
         cs = apr_pcalloc(c->pool, sizeof(*cs));
@@ -178,9 +178,8 @@ static SECURITY_STATUS accept_call(asd_conn *cs, PCredHandle cred,
     if (!cs->has_ctx) {
         SecInvalidateHandle(&cs->ctx);
     }
-    st = AcceptSecurityContext(cred, cs->has_ctx ? &cs->ctx : NULL,
-                               &call->desc, engine_flags(d), 0, &cs->ctx, &od,
-                               &attrs, NULL);
+    st = AcceptSecurityContext(cred, cs->has_ctx ? &cs->ctx : NULL, &call->desc,
+                               engine_flags(d), 0, &cs->ctx, &od, &attrs, NULL);
     if (!cs->has_ctx && SecIsValidHandle(&cs->ctx)) {
         cs->has_ctx = 1;
         cs->cred = cred;
@@ -549,16 +548,18 @@ static int note_auth_failure(request_rec *r, const char *type)
 
 /* Both modules claim AuthType Digest: refuse to run beside
    mod_auth_digest rather than let the load order decide. */
-static int check_config(apr_pool_t *pconf, apr_pool_t *plog,
-                        apr_pool_t *ptemp, server_rec *s)
+static int check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                        server_rec *s)
 {
     (void)pconf, (void)plog, (void)ptemp;
     if (ap_find_linked_module("mod_auth_digest.c") != NULL) {
-        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s,
-                     SDLOGNO(00505) "mod_auth_digest is loaded too: both "
-                     "handle AuthType Digest.  Remove its LoadModule line "
-                     "(a2dismod auth_digest); mod_auth_sspidigest reads the "
-                     "same directives");
+        ap_log_error(
+            APLOG_MARK, APLOG_EMERG, 0, s,
+            SDLOGNO(
+                00505) "mod_auth_digest is loaded too: both "
+                       "handle AuthType Digest.  Remove its LoadModule line "
+                       "(a2dismod auth_digest); mod_auth_sspidigest reads the "
+                       "same directives");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
@@ -603,12 +604,7 @@ static void register_hooks(apr_pool_t *p)
 }
 
 AP_DECLARE_MODULE(auth_sspidigest) = {
-    STANDARD20_MODULE_STUFF,
-    asd_create_dir_conf,
-    asd_merge_dir_conf,
-    asd_create_server_conf,
-    asd_merge_server_conf,
-    asd_directives,
-    register_hooks,
-    AP_MODULE_FLAG_NONE,
+    STANDARD20_MODULE_STUFF, asd_create_dir_conf,   asd_merge_dir_conf,
+    asd_create_server_conf,  asd_merge_server_conf, asd_directives,
+    register_hooks,          AP_MODULE_FLAG_NONE,
 };

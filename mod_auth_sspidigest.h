@@ -46,8 +46,8 @@ typedef struct {
     ULONG secret_len; /* 0: the process-wide random secret */
     unsigned char previous[SD_NONCE_SECRET_MAX];
     ULONG previous_len;
-    const char *cache;      /* AuthDigestNonceCache, or NULL for shm */
-    apr_size_t shmem_size;  /* 0: unset */
+    const char *cache;     /* AuthDigestNonceCache, or NULL for shm */
+    apr_size_t shmem_size; /* 0: unset */
 } asd_server_conf;
 
 /* Everything is built with -fvisibility=hidden, so that the engine's

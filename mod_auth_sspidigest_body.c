@@ -23,10 +23,10 @@ static ap_filter_rec_t *replay_handle;
 int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **out,
                   char **data, apr_size_t *len)
 {
-    apr_bucket_brigade *bb = apr_brigade_create(r->pool,
-                                                r->connection->bucket_alloc);
-    apr_bucket_brigade *all = apr_brigade_create(r->pool,
-                                                 r->connection->bucket_alloc);
+    apr_bucket_brigade *bb =
+        apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    apr_bucket_brigade *all =
+        apr_brigade_create(r->pool, r->connection->bucket_alloc);
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t total = 0;
     int seen_eos = 0;
@@ -35,9 +35,9 @@ int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **out,
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
     while (!seen_eos) {
-        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
-                                         AP_MODE_READBYTES, APR_BLOCK_READ,
-                                         HUGE_STRING_LEN);
+        apr_status_t rv =
+            ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+                           APR_BLOCK_READ, HUGE_STRING_LEN);
 
         if (rv != APR_SUCCESS) {
             return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
@@ -62,19 +62,19 @@ int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **out,
     }
     /* keep the octets themselves: the buckets read may be transient */
     apr_brigade_cleanup(all);
-    APR_BRIGADE_INSERT_TAIL(all, apr_bucket_pool_create(
-                                     *data, *len, r->pool,
-                                     r->connection->bucket_alloc));
-    APR_BRIGADE_INSERT_TAIL(all, apr_bucket_eos_create(
-                                     r->connection->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(
+        all, apr_bucket_pool_create(*data, *len, r->pool,
+                                    r->connection->bucket_alloc));
+    APR_BRIGADE_INSERT_TAIL(all,
+                            apr_bucket_eos_create(r->connection->bucket_alloc));
     *out = all;
     return OK;
 }
 
 /* Returns the saved body as the handler asks for it. */
 static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
-                                  ap_input_mode_t mode,
-                                  apr_read_type_e block, apr_off_t readbytes)
+                                  ap_input_mode_t mode, apr_read_type_e block,
+                                  apr_off_t readbytes)
 {
     apr_bucket_brigade *saved = f->ctx;
     apr_bucket *split = NULL;
@@ -113,8 +113,8 @@ static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
 
 void asd_body_replay(request_rec *r, apr_bucket_brigade *bb)
 {
-    ap_filter_t *f = ap_add_input_filter_handle(replay_handle, bb, r,
-                                                r->connection);
+    ap_filter_t *f =
+        ap_add_input_filter_handle(replay_handle, bb, r, r->connection);
     ap_filter_t **link = &r->input_filters;
 
     /* The body was read through the whole chain: the replay must come
@@ -131,6 +131,6 @@ void asd_body_replay(request_rec *r, apr_bucket_brigade *bb)
 
 void asd_body_register(void)
 {
-    replay_handle = ap_register_input_filter(REPLAY_FILTER, replay_filter,
-                                             NULL, AP_FTYPE_RESOURCE);
+    replay_handle = ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL,
+                                             AP_FTYPE_RESOURCE);
 }

@@ -108,8 +108,8 @@ static const char *add_provider(cmd_parms *cmd, void *dv, const char *name)
         d->providers_set = 1;
     }
     item->provider_name = name;
-    item->provider = ap_lookup_provider(AUTHN_PROVIDER_GROUP, name,
-                                        AUTHN_PROVIDER_VERSION);
+    item->provider =
+        ap_lookup_provider(AUTHN_PROVIDER_GROUP, name, AUTHN_PROVIDER_VERSION);
     if (item->provider == NULL) {
         return apr_psprintf(cmd->pool,
                             "AuthDigestProvider: unknown authn provider '%s' "
@@ -349,25 +349,26 @@ void asd_config_pre_config(void)
 void asd_config_report(server_rec *s)
 {
     for (int i = 0; ignored_formats && i < ignored_formats->nelts; i++) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     SDLOGNO(00102) "AuthDigestNonceFormat %s: nonces here "
-                     "are signed by the server and have one fixed format",
-                     APR_ARRAY_IDX(ignored_formats, i, const char *));
+        ap_log_error(
+            APLOG_MARK, APLOG_WARNING, 0, s,
+            SDLOGNO(00102) "AuthDigestNonceFormat %s: nonces here "
+                           "are signed by the server and have one fixed format",
+            APR_ARRAY_IDX(ignored_formats, i, const char *));
     }
 }
 
 static const char *nonce_format(cmd_parms *cmd, void *dv, const char *arg)
 {
-    const char *where = apr_psprintf(cmd->pool, "%s:%d",
-                                     cmd->directive->filename,
-                                     cmd->directive->line_num);
+    const char *where = apr_psprintf(
+        cmd->pool, "%s:%d", cmd->directive->filename, cmd->directive->line_num);
 
     (void)dv;
-    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
-                 SDLOGNO(00101) "AuthDigestNonceFormat %s ignored "
-                 "(%s): nonces here are signed by the server and have "
-                 "one fixed format",
-                 arg, where);
+    ap_log_error(
+        APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+        SDLOGNO(00101) "AuthDigestNonceFormat %s ignored "
+                       "(%s): nonces here are signed by the server and have "
+                       "one fixed format",
+        arg, where);
     if (ignored_formats == NULL) {
         ignored_formats = apr_array_make(cmd->pool, 4, sizeof(const char *));
     }
@@ -380,9 +381,8 @@ static const char *nonce_format(cmd_parms *cmd, void *dv, const char *arg)
 
 static const char *set_shmem_size(cmd_parms *cmd, void *dv, const char *arg)
 {
-    asd_server_conf *sc =
-        ap_get_module_config(cmd->server->module_config,
-                             &auth_sspidigest_module);
+    asd_server_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &auth_sspidigest_module);
     apr_int64_t v;
 
     (void)dv;
@@ -399,9 +399,8 @@ static const char *set_shmem_size(cmd_parms *cmd, void *dv, const char *arg)
 static const char *set_secret(cmd_parms *cmd, void *dv, const char *current,
                               const char *previous)
 {
-    asd_server_conf *sc =
-        ap_get_module_config(cmd->server->module_config,
-                             &auth_sspidigest_module);
+    asd_server_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &auth_sspidigest_module);
     const char *err;
 
     (void)dv;
@@ -414,9 +413,8 @@ static const char *set_secret(cmd_parms *cmd, void *dv, const char *current,
 
 static const char *set_cache(cmd_parms *cmd, void *dv, const char *arg)
 {
-    asd_server_conf *sc =
-        ap_get_module_config(cmd->server->module_config,
-                             &auth_sspidigest_module);
+    asd_server_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                               &auth_sspidigest_module);
 
     const char *err = asd_cache_check(cmd->pool, arg);
 

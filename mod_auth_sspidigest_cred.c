@@ -55,16 +55,16 @@ static void key_of(request_rec *r, const asd_dir_conf *d, policy_key *k)
     k->lifetime = (ULONG)d->lifetime;
     k->flags = d->userhash == 1 ? SD_POLICY_USERHASH : 0;
     k->domain = d->domain;
-    k->server = ap_get_module_config(r->server->module_config,
-                                     &auth_sspidigest_module);
+    k->server =
+        ap_get_module_config(r->server->module_config, &auth_sspidigest_module);
 }
 
 static bool same(const policy_key *a, const policy_key *b)
 {
     return a->nalgs == b->nalgs &&
-           memcmp(a->algs, b->algs, sizeof(a->algs)) == 0 &&
-           a->qop == b->qop && a->lifetime == b->lifetime &&
-           a->flags == b->flags && a->server == b->server &&
+           memcmp(a->algs, b->algs, sizeof(a->algs)) == 0 && a->qop == b->qop &&
+           a->lifetime == b->lifetime && a->flags == b->flags &&
+           a->server == b->server &&
            (a->domain == b->domain ||
             (a->domain && b->domain && strcmp(a->domain, b->domain) == 0));
 }
@@ -108,8 +108,8 @@ static SECURITY_STATUS acquire(request_rec *r, const policy_key *k,
     p.NonceCountStore = asd_nonce_store(sc);
     p.Pool = cred_pool;
     (void)r;
-    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND,
-                                    NULL, &p, asd_get_key, NULL, out, NULL);
+    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                    &p, asd_get_key, NULL, out, NULL);
 }
 
 PCredHandle asd_credentials(request_rec *r, const asd_dir_conf *d)
@@ -140,17 +140,18 @@ PCredHandle asd_credentials(request_rec *r, const asd_dir_conf *d)
             atomic_store_explicit(&nentries, n + 1, memory_order_release);
         }
         else {
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                          SDLOGNO(00201) "cannot make Digest credentials "
-                          "for this configuration: %s (is a -sess "
-                          "algorithm offered with AuthDigestQop none?)",
-                          SdStatusName(st));
+            ap_log_rerror(
+                APLOG_MARK, APLOG_ERR, 0, r,
+                SDLOGNO(00201) "cannot make Digest credentials "
+                               "for this configuration: %s (is a -sess "
+                               "algorithm offered with AuthDigestQop none?)",
+                SdStatusName(st));
         }
     }
     else if (found == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SDLOGNO(00202) "more than %d distinct Digest "
-                      "configurations",
+                                     "configurations",
                       MAX_POLICIES);
     }
     pthread_mutex_unlock(&fill_lock);

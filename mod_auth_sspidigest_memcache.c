@@ -240,25 +240,28 @@ static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
                       sizeof(buf));
     }
     if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s,
-                     SDLOGNO(00440) "nonce cache %s cannot be reached at "
-                     "start-up; the Digest logins whose nonces it holds "
-                     "get 503 until it can",
-                     srv->remote.name);
+        ap_log_error(
+            APLOG_MARK, APLOG_ERR, rv, s,
+            SDLOGNO(00440) "nonce cache %s cannot be reached at "
+                           "start-up; the Digest logins whose nonces it holds "
+                           "get 503 until it can",
+            srv->remote.name);
         if (sock != NULL) {
             apr_socket_close(sock);
         }
         return;
     }
     if (strstr(buf, "STAT evictions off\r\n") == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     SDLOGNO(00441) "nonce cache %s evicts records under "
-                     "memory pressure (evictions on): a nonce count whose "
-                     "record was evicted could be replayed.  memcached is "
-                     "the weaker store; start it with -M (a full memcached "
-                     "then refuses writes, and logins get 503) and enough "
-                     "memory (-m), or use redis with noeviction",
-                     srv->remote.name);
+        ap_log_error(
+            APLOG_MARK, APLOG_WARNING, 0, s,
+            SDLOGNO(
+                00441) "nonce cache %s evicts records under "
+                       "memory pressure (evictions on): a nonce count whose "
+                       "record was evicted could be replayed.  memcached is "
+                       "the weaker store; start it with -M (a full memcached "
+                       "then refuses writes, and logins get 503) and enough "
+                       "memory (-m), or use redis with noeviction",
+            srv->remote.name);
     }
     cmd = apr_psprintf(ptemp, "add %s 0 0 %" APR_SIZE_T_FMT "\r\n%s\r\n",
                        ASD_EPOCH_KEY, strlen(now), now);
@@ -266,7 +269,7 @@ static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
         strncmp(buf, "STORED", 6) == 0) {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
                      SDLOGNO(00442) "nonce cache %s held no epoch record: "
-                     "wrote one",
+                                    "wrote one",
                      srv->remote.name);
     }
     apr_socket_close(sock);

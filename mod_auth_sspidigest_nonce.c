@@ -226,7 +226,7 @@ static table *table_for(server_rec *s, apr_size_t size)
     if ((t = free_slot) == NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                      SDLOGNO(00406) "more than %d distinct "
-                     "AuthDigestShmemSize values",
+                                    "AuthDigestShmemSize values",
                      MAX_TABLES);
         return NULL;
     }
@@ -234,7 +234,7 @@ static table *table_for(server_rec *s, apr_size_t size)
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s,
                      SDLOGNO(00402) "cannot create %" APR_SIZE_T_FMT
-                     " bytes of shared memory for nonce counts",
+                                    " bytes of shared memory for nonce counts",
                      size);
         return NULL;
     }
@@ -253,7 +253,8 @@ static table *table_for(server_rec *s, apr_size_t size)
     t->generation = kept->generation;
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
                  SDLOGNO(00404) "nonce-count table: %" APR_SIZE_T_FMT
-                 " bytes for about %" APR_SIZE_T_FMT " live nonces",
+                                " bytes for about %" APR_SIZE_T_FMT
+                                " live nonces",
                  size, size / (SdNonceCountStoreSize(1024) / 1024));
     return t;
 }
@@ -267,11 +268,12 @@ static void drop_unused_tables(server_rec *s)
         table *t = &kept->tables[i];
 
         if (t->size != 0 && t->generation != kept->generation) {
-            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
-                         SDLOGNO(00401) "AuthDigestShmemSize changed: "
-                         "nonces counted in the old %" APR_SIZE_T_FMT
-                         "-byte table are answered stale once",
-                         t->size);
+            ap_log_error(
+                APLOG_MARK, APLOG_NOTICE, 0, s,
+                SDLOGNO(00401) "AuthDigestShmemSize changed: "
+                               "nonces counted in the old %" APR_SIZE_T_FMT
+                               "-byte table are answered stale once",
+                t->size);
             apr_shm_destroy(t->shm);
             memset(t, 0, sizeof(*t));
         }
@@ -325,7 +327,7 @@ int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s)
         if (RAND_bytes(kept->secret, sizeof(kept->secret)) != 1) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                          SDLOGNO(00405) "no random octets for the nonce "
-                         "secret");
+                                        "secret");
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         kept->secret_made = 1;
@@ -449,11 +451,12 @@ static void log_outage(asd_remote *r, const char *why)
 
     if (now - last >= LOG_INTERVAL &&
         atomic_compare_exchange_strong(&r->logged_at, &last, now)) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, r->s,
-                     SDLOGNO(00408) "nonce cache %s cannot be used: %s; "
-                     "Digest logins get 503 until it works again (logged "
-                     "at most once a minute per process)",
-                     r->name, why);
+        ap_log_error(
+            APLOG_MARK, APLOG_ERR, 0, r->s,
+            SDLOGNO(00408) "nonce cache %s cannot be used: %s; "
+                           "Digest logins get 503 until it works again (logged "
+                           "at most once a minute per process)",
+            r->name, why);
     }
 }
 
@@ -516,8 +519,9 @@ SECURITY_STATUS asd_remote_lost(asd_remote *r, int64_t now)
     asd_remote_ok(r);
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, r->s,
                  SDLOGNO(00410) "nonce cache %s holds no epoch record (it "
-                 "restarted empty or was flushed): nonces issued up to %"
-                 APR_INT64_T_FMT " are answered stale once",
+                                "restarted empty or was flushed): nonces "
+                                "issued up to %" APR_INT64_T_FMT
+                                " are answered stale once",
                  r->name, (apr_int64_t)now);
     return SEC_E_CONTEXT_EXPIRED;
 }

@@ -313,10 +313,11 @@ static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
     const char *policy = NULL;
 
     if (c == NULL) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
-                     SDLOGNO(00420) "nonce cache %s cannot be reached at "
-                     "start-up: %s; Digest logins get 503 until it can",
-                     rs->remote.name, why);
+        ap_log_error(
+            APLOG_MARK, APLOG_ERR, 0, s,
+            SDLOGNO(00420) "nonce cache %s cannot be reached at "
+                           "start-up: %s; Digest logins get 503 until it can",
+            rs->remote.name, why);
         return;
     }
     reply = redisCommand(c, "INFO memory");
@@ -327,21 +328,22 @@ static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
         freeReplyObject(reply);
     }
     if (policy == NULL || strcmp(policy, "noeviction") != 0) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     SDLOGNO(00421) "nonce cache %s: maxmemory-policy is "
-                     "%s, not noeviction: Redis may evict nonce-count "
-                     "records under memory pressure, and a count whose "
-                     "record was evicted could be replayed.  Set "
-                     "maxmemory-policy noeviction (a full Redis then "
-                     "refuses writes, and logins get 503)",
-                     rs->remote.name, policy ? policy : "unknown");
+        ap_log_error(
+            APLOG_MARK, APLOG_WARNING, 0, s,
+            SDLOGNO(00421) "nonce cache %s: maxmemory-policy is "
+                           "%s, not noeviction: Redis may evict nonce-count "
+                           "records under memory pressure, and a count whose "
+                           "record was evicted could be replayed.  Set "
+                           "maxmemory-policy noeviction (a full Redis then "
+                           "refuses writes, and logins get 503)",
+            rs->remote.name, policy ? policy : "unknown");
     }
     reply = redisCommand(c, "SET %s %lld NX", ASD_EPOCH_KEY,
                          (long long)apr_time_sec(apr_time_now()));
     if (reply != NULL && reply->type == REDIS_REPLY_STATUS) {
         ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
                      SDLOGNO(00422) "nonce cache %s held no epoch record: "
-                     "wrote one",
+                                    "wrote one",
                      rs->remote.name);
     }
     if (reply != NULL) {

@@ -35,7 +35,7 @@ static const authn_provider_list *providers(request_rec *r,
     if (file_only.provider == NULL) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SDLOGNO(00301) "no AuthDigestProvider and no "
-                      "'file' provider: load mod_authn_file");
+                                     "'file' provider: load mod_authn_file");
         return NULL;
     }
     return &file_only;
@@ -43,8 +43,7 @@ static const authn_provider_list *providers(request_rec *r,
 
 /* The realm hash of `user` from the first provider that knows the user. */
 static authn_status realm_hash(request_rec *r, const asd_dir_conf *d,
-                               const char *user, const char *realm,
-                               char **hash)
+                               const char *user, const char *realm, char **hash)
 {
     const authn_provider_list *p = providers(r, d);
     authn_status st = AUTH_USER_NOT_FOUND;
@@ -131,10 +130,12 @@ static void answer_key(request_rec *r, SD_DIGEST_KEY_REQUEST *kr,
         SdRealmHashSelect(stored, strlen(stored), kr->Algorithm, &hex, &n);
 
     if (st == SEC_E_INVALID_TOKEN) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SDLOGNO(00302) "the stored hash of user \"%s\" is "
-                      "malformed (expected 32 hex digits, or ALG=hex items)",
-                      asd_log_value(r->pool, user, strlen(user)));
+        ap_log_rerror(
+            APLOG_MARK, APLOG_ERR, 0, r,
+            SDLOGNO(
+                00302) "the stored hash of user \"%s\" is "
+                       "malformed (expected 32 hex digits, or ALG=hex items)",
+            asd_log_value(r->pool, user, strlen(user)));
         *status = SEC_E_UNKNOWN_CREDENTIALS;
         return;
     }
@@ -170,8 +171,8 @@ void SEC_ENTRY asd_get_key(PVOID arg, PVOID principal, ULONG version,
     realm = apr_pstrmemdup(r->pool, kr->Realm, kr->RealmLength);
     user = apr_pstrmemdup(r->pool, kr->User, kr->UserLength);
     if (kr->UserHash) {
-        user = resolve_userhash(r, kr->User, kr->UserLength, realm,
-                                kr->Algorithm);
+        user =
+            resolve_userhash(r, kr->User, kr->UserLength, realm, kr->Algorithm);
         if (user == NULL) {
             *status = SEC_E_UNKNOWN_CREDENTIALS;
             return;

@@ -517,17 +517,16 @@ typedef struct _SD_NONCE_COUNT_STORE {
 
 size_t SdNonceCountStoreSize(ULONG Nonces);
 SECURITY_STATUS SdNonceCountStoreInit(PVOID Memory, size_t cbMemory,
-                                      ULONG Flags,
-                                      PSD_NONCE_COUNT_STORE Store);
+                                      ULONG Flags, PSD_NONCE_COUNT_STORE Store);
 
 typedef struct _SD_DIGEST_SERVER_POLICY {
-    ULONG Version;         /* SD_DIGEST_SERVER_POLICY_VERSION */
-    ULONG AlgorithmCount;  /* 1..SD_MAX_ALGORITHMS */
+    ULONG Version;                       /* SD_DIGEST_SERVER_POLICY_VERSION */
+    ULONG AlgorithmCount;                /* 1..SD_MAX_ALGORITHMS */
     ULONG Algorithms[SD_MAX_ALGORITHMS]; /* SD_ALG_*, challenge order */
-    ULONG QopFlags;        /* SD_QOP_* bits; 0 = RFC 2069 only, no qop
-                              (then no -sess algorithm: it needs cnonce) */
-    ULONG NonceLifetime;   /* seconds, 1..86400 */
-    ULONG Flags;           /* SD_POLICY_* */
+    ULONG QopFlags;      /* SD_QOP_* bits; 0 = RFC 2069 only, no qop
+                            (then no -sess algorithm: it needs cnonce) */
+    ULONG NonceLifetime; /* seconds, 1..86400 */
+    ULONG Flags;         /* SD_POLICY_* */
     /* At least SD_NONCE_SECRET_MIN octets; NULL for a random secret of this
        credentials handle only.  Nonces are minted under NonceSecret and
        accepted under it or PreviousNonceSecret (rotation). */
@@ -584,8 +583,8 @@ typedef struct _SD_DIGEST_KEY_REQUEST {
  *                     Origin, absolute and authority forms are compared by
  *                     their path-and-query; when both name a host (pass
  *                     the absolute URL of the request), scheme, host (any
- *                     case) and port (default implied) must agree too.  With SD_CALL_URI_IGNORE_QUERY
- *                     a digest-uri without a query also names a target
+ *                     case) and port (default implied) must agree too.  With
+ * SD_CALL_URI_IGNORE_QUERY a digest-uri without a query also names a target
  *                     with one (old MSIE clients).
  * Without RequestTarget the caller must compare the digest-uri itself.
  */

@@ -149,7 +149,8 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in)
             in->target.len = cp->RequestTargetLength;
             in->ignore_query = (cp->Flags & SD_CALL_URI_IGNORE_QUERY) != 0;
         }
-        else if (type != SECBUFFER_CHANNEL_BINDINGS && type != SECBUFFER_EMPTY) {
+        else if (type != SECBUFFER_CHANNEL_BINDINGS &&
+                 type != SECBUFFER_EMPTY) {
             return SEC_E_INVALID_PARAMETER;
         }
     }
@@ -209,8 +210,7 @@ static SECURITY_STATUS read_qop(call *c)
     else {
         return refuse(c, SEC_E_INVALID_TOKEN, "unknown qop");
     }
-    if (!r->present[F_CNONCE] || r->v[F_CNONCE].len == 0 ||
-        !r->present[F_NC]) {
+    if (!r->present[F_CNONCE] || r->v[F_CNONCE].len == 0 || !r->present[F_NC]) {
         return refuse(c, SEC_E_INVALID_TOKEN, "qop without cnonce or nc");
     }
     /* RFC 7616 §3.4: nc is exactly 8 hex digits, counting from 1. */
@@ -244,9 +244,9 @@ static SECURITY_STATUS read_user(call *c)
         size_t n = 0;
 
         /* RFC 7616 §3.4: username* only with userhash=false. */
-        if (r->userhash || !sd_ext_value_decode(r->v[F_USERNAME_EXT],
-                                                r->user_buf,
-                                                sizeof(r->user_buf), &n)) {
+        if (r->userhash ||
+            !sd_ext_value_decode(r->v[F_USERNAME_EXT], r->user_buf,
+                                 sizeof(r->user_buf), &n)) {
             return refuse(c, SEC_E_INVALID_TOKEN, "bad username*");
         }
         r->user.p = r->user_buf;
@@ -291,8 +291,7 @@ static SECURITY_STATUS parse_response(call *c)
     SECURITY_STATUS st;
 
     memset(r, 0, sizeof(*r));
-    ps = sd_auth_parse(&c->list, c->in->token.p, c->in->token.len,
-                       SD_MAX_URI);
+    ps = sd_auth_parse(&c->list, c->in->token.p, c->in->token.len, SD_MAX_URI);
     if (ps != SD_PARSE_OK) {
         return refuse(c, SEC_E_INVALID_TOKEN, sd_parse_reason(ps));
     }
@@ -477,8 +476,8 @@ static SECURITY_STATUS lookup_key(call *c)
     kr.RealmLength = (ULONG)c->in->realm.len;
     kr.Algorithm = c->r.alg->id;
     kr.UserHash = c->r.userhash;
-    cred->get_key(c->in->has_key_arg ? c->in->key_arg : cred->get_key_arg,
-                  &kr, SD_DIGEST_KEY_VERSION, &unused, &st);
+    cred->get_key(c->in->has_key_arg ? c->in->key_arg : cred->get_key_arg, &kr,
+                  SD_DIGEST_KEY_VERSION, &unused, &st);
     c->known_user = false;
     if (st == SEC_E_OK) {
         c->known_user = accept_key(c, &kr);
@@ -571,8 +570,7 @@ static SECURITY_STATUS build_challenges(call *c, bool stale, sd_builder *b)
     const sd_cred *cred = c->cred;
     char nonce[SD_MAX_VALUE];
     size_t nonce_len = 0;
-    static const char *const qops[] = {"", "auth", "auth-int",
-                                       "auth,auth-int"};
+    static const char *const qops[] = {"", "auth", "auth-int", "auth,auth-int"};
 
     if (!mint_nonce(c, nonce, &nonce_len)) {
         return refuse(c, SEC_E_INTERNAL_ERROR, "nonce minting failed");
@@ -606,9 +604,9 @@ static SECURITY_STATUS build_challenges(call *c, bool stale, sd_builder *b)
             sd_builder_param(b, "userhash", "true", 4);
         }
     }
-    return sd_builder_ok(b) ? SEC_E_OK
-                            : refuse(c, SEC_E_INTERNAL_ERROR,
-                                     "challenge too long");
+    return sd_builder_ok(b)
+               ? SEC_E_OK
+               : refuse(c, SEC_E_INTERNAL_ERROR, "challenge too long");
 }
 
 /* A refusal that carries fresh (or stale) challenges. */
@@ -683,10 +681,9 @@ static SECURITY_STATUS check_replay(call *c, sd_output *out, ULONG *attrs)
     if (!(c->req & ASC_REQ_REPLAY_DETECT) || c->r.qop == 0) {
         return SEC_E_OK; /* RFC 2069 responses carry no count to check */
     }
-    st = s->CheckAndSet(s->pvStore, c->nonce.id, SD_NONCE_ID_LEN,
-                        c->nonce.issued,
-                        c->nonce.issued + (int64_t)c->cred->lifetime, c->now,
-                        c->r.nc);
+    st = s->CheckAndSet(
+        s->pvStore, c->nonce.id, SD_NONCE_ID_LEN, c->nonce.issued,
+        c->nonce.issued + (int64_t)c->cred->lifetime, c->now, c->r.nc);
     switch (st) {
     case SEC_E_OK:
         *attrs |= ASC_RET_REPLAY_DETECT;
@@ -799,7 +796,8 @@ static SECURITY_STATUS run(call *c, bool subsequent, sd_output *out,
         return st;
     }
     if (subsequent) {
-        if ((st = resume(c)) != SEC_E_OK || (st = check_policy(c)) != SEC_E_OK) {
+        if ((st = resume(c)) != SEC_E_OK ||
+            (st = check_policy(c)) != SEC_E_OK) {
             return st;
         }
     }
@@ -872,8 +870,8 @@ SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
     return st;
 }
 
-SECURITY_STATUS sd_accept_hash_entity(sd_ctx *ctx, const void *body,
-                                      size_t len, char *hex, size_t cap)
+SECURITY_STATUS sd_accept_hash_entity(sd_ctx *ctx, const void *body, size_t len,
+                                      char *hex, size_t cap)
 {
     const sd_algorithm *alg = sd_algorithm_by_id(ctx->last_alg);
     size_t hex_len;

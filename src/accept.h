@@ -24,8 +24,7 @@ typedef struct {
 } sd_accept_input;
 
 /* Reads and checks pInput; SEC_E_OK or SEC_E_INVALID_PARAMETER. */
-SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc,
-                                     sd_accept_input *in);
+SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in);
 
 /*
  * One AcceptSecurityContext call on ctx (new or not yet established), or
@@ -37,7 +36,7 @@ SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
                           bool subsequent, sd_output *out, ULONG *attrs);
 
 /* H(entity-body) in hex with the context's algorithm family. */
-SECURITY_STATUS sd_accept_hash_entity(sd_ctx *ctx, const void *body,
-                                      size_t len, char *hex, size_t cap);
+SECURITY_STATUS sd_accept_hash_entity(sd_ctx *ctx, const void *body, size_t len,
+                                      char *hex, size_t cap);
 
 #endif

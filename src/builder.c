@@ -45,8 +45,8 @@ void sd_builder_param(sd_builder *b, const char *name, const char *value,
     sd_builder_put(b, value, n);
 }
 
-void sd_builder_param_quoted(sd_builder *b, const char *name,
-                             const char *value, size_t n)
+void sd_builder_param_quoted(sd_builder *b, const char *name, const char *value,
+                             size_t n)
 {
     size_t run = 0;
 

@@ -26,8 +26,8 @@ void sd_builder_param(sd_builder *b, const char *name, const char *value,
                       size_t n);
 
 /* Appends `, name="value"` with `"` and `\` escaped (RFC 7230 §3.2.6). */
-void sd_builder_param_quoted(sd_builder *b, const char *name,
-                             const char *value, size_t n);
+void sd_builder_param_quoted(sd_builder *b, const char *name, const char *value,
+                             size_t n);
 
 /* True when nothing overflowed. */
 bool sd_builder_ok(const sd_builder *b);

@@ -92,8 +92,7 @@ static bool policy_ok(const SD_DIGEST_SERVER_POLICY *p)
             }
         }
     }
-    if (p->NonceCountStore != NULL &&
-        p->NonceCountStore->CheckAndSet == NULL) {
+    if (p->NonceCountStore != NULL && p->NonceCountStore->CheckAndSet == NULL) {
         return false;
     }
     return true;
@@ -166,8 +165,7 @@ static SECURITY_STATUS setup_server(sd_cred *c,
 
 /* Copies n octets into the pool, NUL-terminated, wiped when the pool
    goes. */
-static char *copy_secret(apr_pool_t *pool, const UCHAR *p, size_t n,
-                         sd_view *v)
+static char *copy_secret(apr_pool_t *pool, const UCHAR *p, size_t n, sd_view *v)
 {
     char *copy = apr_pcalloc(pool, n + 1);
 
@@ -222,8 +220,8 @@ SECURITY_STATUS sd_cred_acquire(ULONG use, void *auth_data,
     if (!sd_hash_global_init()) {
         return SEC_E_INTERNAL_ERROR;
     }
-    if (apr_pool_create(&pool, use == SECPKG_CRED_INBOUND ? policy->Pool
-                                                          : NULL) !=
+    if (apr_pool_create(&pool,
+                        use == SECPKG_CRED_INBOUND ? policy->Pool : NULL) !=
         APR_SUCCESS) {
         return SEC_E_INSUFFICIENT_MEMORY;
     }

@@ -150,8 +150,8 @@ static bool session_ha1(sd_hasher *h, const sd_digest_input *in, char *hex)
 
     return sd_h_begin(h, in->alg->family) &&
            sd_h_add(h, in->ha1_hex, hex_len) && add_colon(h) &&
-           add_view(h, in->nonce) && add_colon(h) &&
-           add_view(h, in->cnonce) && end_hex(h, hex);
+           add_view(h, in->nonce) && add_colon(h) && add_view(h, in->cnonce) &&
+           end_hex(h, hex);
 }
 
 /* RFC 7616 §3.4.3: A2 = method ":" uri, plus ":" H(entity-body) for

@@ -114,8 +114,7 @@ SECURITY_STATUS sd_initialize_read_input(const SEC_CHAR *target,
     if ((b[0].BufferType & ~SECBUFFER_ATTRMASK) != SECBUFFER_TOKEN ||
         (b[1].BufferType & ~SECBUFFER_ATTRMASK) != SECBUFFER_PKG_PARAMS ||
         (b[0].pvBuffer == NULL && b[0].cbBuffer > 0) ||
-        !read_param(&b[1], SD_MAX_METHOD, &in->method) ||
-        in->method.len == 0) {
+        !read_param(&b[1], SD_MAX_METHOD, &in->method) || in->method.len == 0) {
         return SEC_E_INVALID_PARAMETER;
     }
     in->token.p = b[0].cbBuffer ? b[0].pvBuffer : "";
@@ -187,8 +186,8 @@ static bool consider(const sd_auth_list *list, const sd_challenge *ch,
         return false;
     }
     c->ch = ch;
-    c->alg = alg ? sd_algorithm_by_name(alg->value)
-                 : sd_algorithm_by_id(SD_ALG_MD5);
+    c->alg =
+        alg ? sd_algorithm_by_name(alg->value) : sd_algorithm_by_id(SD_ALG_MD5);
     c->qops = qop ? offered_qops(qop->value) : 0;
     if (c->alg == NULL || (qop != NULL && c->qops == 0) ||
         (c->alg->sess && c->qops == 0)) {
@@ -244,12 +243,13 @@ static SECURITY_STATUS take_challenge(sd_ctx *ctx, const sd_auth_list *list,
     if (!copy_value(sd_challenge_param(list, c->ch, "realm"), cs->realm,
                     sizeof(cs->realm), &cs->realm_len) ||
         !copy_value(sd_challenge_param(list, c->ch, "nonce"), cs->nonce,
-                    sizeof(cs->nonce), &cs->nonce_len) || cs->nonce_len == 0) {
+                    sizeof(cs->nonce), &cs->nonce_len) ||
+        cs->nonce_len == 0) {
         return refuse(ctx, SEC_E_INVALID_TOKEN, "bad realm or nonce");
     }
-    cs->has_opaque = copy_value(sd_challenge_param(list, c->ch, "opaque"),
-                                cs->opaque, sizeof(cs->opaque),
-                                &cs->opaque_len);
+    cs->has_opaque =
+        copy_value(sd_challenge_param(list, c->ch, "opaque"), cs->opaque,
+                   sizeof(cs->opaque), &cs->opaque_len);
     realm.p = cs->realm;
     realm.len = cs->realm_len;
     if (cred->realm.len > 0 && !sd_view_eq(cred->realm, realm)) {
@@ -504,9 +504,8 @@ static SECURITY_STATUS answer(sd_ctx *ctx, const sd_initialize_input *in,
 }
 
 static SECURITY_STATUS take_challenges(sd_ctx *ctx, const sd_auth_list *list,
-                                       const sd_initialize_input *in,
-                                       ULONG req, sd_output *out,
-                                       ULONG *attrs)
+                                       const sd_initialize_input *in, ULONG req,
+                                       sd_output *out, ULONG *attrs)
 {
     candidate best = {NULL, NULL, 0, 0};
     SECURITY_STATUS st;

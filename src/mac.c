@@ -70,6 +70,5 @@ bool sd_mac_end(sd_mac *m, unsigned char out[SD_MAC_SIZE])
 {
     size_t n = 0;
 
-    return EVP_MAC_final(m->ctx, out, &n, SD_MAC_SIZE) == 1 &&
-           n == SD_MAC_SIZE;
+    return EVP_MAC_final(m->ctx, out, &n, SD_MAC_SIZE) == 1 && n == SD_MAC_SIZE;
 }

@@ -16,8 +16,7 @@
 typedef struct sd_mac sd_mac;
 
 /* A MAC keyed with key[0..len), freed (and its key wiped) with pool. */
-sd_mac *sd_mac_create(apr_pool_t *pool, const unsigned char *key,
-                      size_t len);
+sd_mac *sd_mac_create(apr_pool_t *pool, const unsigned char *key, size_t len);
 
 /* A copy of tmpl for one thread; tmpl may be shared read-only. */
 sd_mac *sd_mac_dup(apr_pool_t *pool, const sd_mac *tmpl);

@@ -6,9 +6,9 @@
 
 #include <time.h>
 
-static SECURITY_STATUS SEC_ENTRY table_check_and_set(
-    PVOID store, const UCHAR *id, ULONG id_len, int64_t issued,
-    int64_t expires, int64_t now, ULONG nc)
+static SECURITY_STATUS SEC_ENTRY
+table_check_and_set(PVOID store, const UCHAR *id, ULONG id_len, int64_t issued,
+                    int64_t expires, int64_t now, ULONG nc)
 {
     return sd_nc_table_check_and_set(store, id, id_len, issued, expires, now,
                                      nc);

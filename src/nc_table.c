@@ -18,8 +18,8 @@
 typedef struct {
     unsigned char id[ID_LEN];
     int64_t issued;
-    int64_t expires; /* 0: free */
-    uint32_t top;    /* highest count accepted */
+    int64_t expires;             /* 0: free */
+    uint32_t top;                /* highest count accepted */
     uint64_t seen[WINDOW_WORDS]; /* bit d: count top - d was accepted */
 } nc_slot;
 
@@ -52,8 +52,7 @@ static bool init_lock(pthread_mutex_t *lock, bool shared)
     bool ok = pthread_mutexattr_init(&attr) == 0;
 
     if (ok && shared) {
-        ok = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) ==
-                 0 &&
+        ok = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED) == 0 &&
              pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST) == 0;
     }
     ok = ok && pthread_mutex_init(lock, &attr) == 0;

@@ -20,8 +20,8 @@ static const char b64[] =
 static void b64_encode(const unsigned char raw[RAW_LEN], char *out)
 {
     for (size_t i = 0, o = 0; i < RAW_LEN; i += 3, o += 4) {
-        uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 |
-                     raw[i + 2];
+        uint32_t v =
+            (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
 
         out[o] = b64[v >> 18 & 63];
         out[o + 1] = b64[v >> 12 & 63];
@@ -116,5 +116,5 @@ sd_nonce_status sd_nonce_check(sd_mac *key, sd_mac *previous, sd_view realm,
         return SD_NONCE_FORGED;
     }
     return now - info->issued > (int64_t)lifetime ? SD_NONCE_STALE
-                                                   : SD_NONCE_VALID;
+                                                  : SD_NONCE_VALID;
 }

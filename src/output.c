@@ -7,8 +7,7 @@
 
 #include "ctxbuf.h"
 
-SECURITY_STATUS sd_output_open(sd_output *o, PSecBufferDesc desc,
-                               bool allocate)
+SECURITY_STATUS sd_output_open(sd_output *o, PSecBufferDesc desc, bool allocate)
 {
     memset(o, 0, sizeof(*o));
     o->allocate = allocate;

@@ -14,11 +14,11 @@
 #include "sspi.h"
 
 typedef struct {
-    PSecBuffer buf;   /* NULL: discard */
-    bool allocate;    /* *_REQ_ALLOCATE_MEMORY */
-    void *reserved;   /* allocated and not yet committed */
+    PSecBuffer buf; /* NULL: discard */
+    bool allocate;  /* *_REQ_ALLOCATE_MEMORY */
+    void *reserved; /* allocated and not yet committed */
     size_t reserved_len;
-    bool allocated;   /* committed memory the caller must free */
+    bool allocated; /* committed memory the caller must free */
     bool committed;
 } sd_output;
 

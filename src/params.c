@@ -293,16 +293,14 @@ static sd_parse_status after_scheme(parser *ps, sd_view scheme)
     if (st != SD_PARSE_OK) {
         return st;
     }
-    if (at_end(ps) || peek(ps) == ',' || peek(ps) == '\r' ||
-        peek(ps) == '\n') {
+    if (at_end(ps) || peek(ps) == ',' || peek(ps) == '\r' || peek(ps) == '\n') {
         return SD_PARSE_OK;
     }
     if (peek(ps) != ' ') {
         return unexpected(ps);
     }
     skip_ws(ps);
-    if (at_end(ps) || peek(ps) == ',' || peek(ps) == '\r' ||
-        peek(ps) == '\n') {
+    if (at_end(ps) || peek(ps) == ',' || peek(ps) == '\r' || peek(ps) == '\n') {
         return SD_PARSE_OK;
     }
     if (starts_param(ps, &name)) {

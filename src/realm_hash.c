@@ -30,8 +30,7 @@ static bool is_hex(const char *p, size_t n)
 /* One item: "hex" (only first, MD5) or "ALG=hex".  Sets *family and the
    hex view; false when malformed. */
 static bool read_item(const char *p, size_t n, bool first,
-                      sd_hash_family *family, const char **hex,
-                      size_t *hex_len)
+                      sd_hash_family *family, const char **hex, size_t *hex_len)
 {
     const char *eq = memchr(p, '=', n);
 

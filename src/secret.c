@@ -67,8 +67,7 @@ static unsigned hex_value(unsigned char c, unsigned *bad)
     unsigned is_digit = ((x - '0') >> 8 ^ 0xFFU) & ((('9' - x) >> 8) ^ 0xFFU);
     unsigned is_alpha =
         ((lower - 'a') >> 8 ^ 0xFFU) & ((('f' - lower) >> 8) ^ 0xFFU);
-    unsigned value =
-        ((x - '0') & is_digit) | ((lower - 'a' + 10U) & is_alpha);
+    unsigned value = ((x - '0') & is_digit) | ((lower - 'a' + 10U) & is_alpha);
 
     *bad |= ((is_digit | is_alpha) & 0xFFU) ^ 0xFFU;
     return value & 0xFU;

@@ -4,7 +4,10 @@
  */
 #include "sspi.h"
 
-#define NAME(s) {s, #s}
+#define NAME(s)                                                                \
+    {                                                                          \
+        s, #s                                                                  \
+    }
 
 static const struct {
     SECURITY_STATUS status;

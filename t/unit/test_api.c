@@ -21,11 +21,10 @@ static int setup(void **state)
     return 0;
 }
 
-static SECURITY_STATUS acquire_server(SD_DIGEST_SERVER_POLICY *p,
-                                      CredHandle *h)
+static SECURITY_STATUS acquire_server(SD_DIGEST_SERVER_POLICY *p, CredHandle *h)
 {
-    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND,
-                                    NULL, p, test_get_key, NULL, h, NULL);
+    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND, NULL,
+                                    p, test_get_key, NULL, h, NULL);
 }
 
 static void acquire_validation(void **state)
@@ -38,9 +37,9 @@ static void acquire_validation(void **state)
 
     (void)state;
     test_policy(&p, &md5, 1, SD_QOP_AUTH);
-    assert_status(AcquireCredentialsHandle(NULL, "digest",
-                                           SECPKG_CRED_INBOUND, NULL, &p,
-                                           test_get_key, NULL, &h, &ts),
+    assert_status(AcquireCredentialsHandle(NULL, "digest", SECPKG_CRED_INBOUND,
+                                           NULL, &p, test_get_key, NULL, &h,
+                                           &ts),
                   SEC_E_OK);
     assert_int_equal(ts.HighPart, 0x7FFFFFFF);
     FreeCredentialsHandle(&h);
@@ -53,13 +52,12 @@ static void acquire_validation(void **state)
                                            NULL, &p, test_get_key, NULL, &h,
                                            NULL),
                   SEC_E_UNSUPPORTED_FUNCTION);
-    assert_status(AcquireCredentialsHandle(NULL, "WDigest",
-                                           SECPKG_CRED_INBOUND, NULL, &p,
-                                           NULL, NULL, &h, NULL),
+    assert_status(AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND,
+                                           NULL, &p, NULL, NULL, &h, NULL),
                   SEC_E_NO_CREDENTIALS); /* no user store */
-    assert_status(AcquireCredentialsHandle(NULL, "WDigest",
-                                           SECPKG_CRED_INBOUND, NULL, &p,
-                                           test_get_key, NULL, NULL, NULL),
+    assert_status(AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND,
+                                           NULL, &p, test_get_key, NULL, NULL,
+                                           NULL),
                   SEC_E_INVALID_PARAMETER);
     {
         /* each broken policy on its own */
@@ -87,16 +85,16 @@ static void acquire_validation(void **state)
     {
         SEC_WINNT_AUTH_IDENTITY id = {0};
 
-        id.User = (UCHAR *)(uintptr_t)"alice";
+        id.User = (UCHAR *)(uintptr_t) "alice";
         id.UserLength = 5;
         id.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE;
         assert_status(AcquireCredentialsHandle(NULL, "WDigest",
-                                               SECPKG_CRED_OUTBOUND, NULL,
-                                               &id, NULL, NULL, &h, NULL),
+                                               SECPKG_CRED_OUTBOUND, NULL, &id,
+                                               NULL, NULL, &h, NULL),
                       SEC_E_NO_CREDENTIALS);
         assert_status(AcquireCredentialsHandle(NULL, "WDigest",
-                                               SECPKG_CRED_OUTBOUND, NULL,
-                                               NULL, NULL, NULL, &h, NULL),
+                                               SECPKG_CRED_OUTBOUND, NULL, NULL,
+                                               NULL, NULL, &h, NULL),
                       SEC_E_NO_CREDENTIALS); /* no "current user" here */
     }
 }
@@ -141,8 +139,8 @@ static void attributes(void **state)
                   SEC_E_NO_CREDENTIALS);
     assert_status(QuerySecurityContextToken(&sctx, &token),
                   SEC_E_NO_IMPERSONATION);
-    isc_call(&cli, NULL, &cctx, 0, "/", challenge, "GET", authz,
-             sizeof(authz), NULL);
+    isc_call(&cli, NULL, &cctx, 0, "/", challenge, "GET", authz, sizeof(authz),
+             NULL);
     assert_status(asc_call(&srv, &sctx, &sctx, 0, authz, "GET", NULL, "realm",
                            info, sizeof(info), NULL),
                   SEC_E_OK);
@@ -159,8 +157,7 @@ static void attributes(void **state)
     assert_status(QueryContextAttributes(&sctx, SECPKG_ATTR_SIZES, &sizes),
                   SEC_E_OK);
     assert_int_equal(sizes.cbMaxToken, 12288);
-    assert_status(QueryContextAttributes(&sctx, SECPKG_ATTR_SD_DIGEST,
-                                         &digest),
+    assert_status(QueryContextAttributes(&sctx, SECPKG_ATTR_SD_DIGEST, &digest),
                   SEC_E_OK);
     assert_int_equal(digest.Algorithm, SD_ALG_SHA256);
     assert_int_equal(digest.Qop, SD_QOP_AUTH);
@@ -199,8 +196,8 @@ static void context_outlives_free_credentials(void **state)
     asc_call(&srv, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
              sizeof(challenge), NULL);
     DeleteSecurityContext(&sctx);
-    isc_call(&cli, NULL, &cctx, 0, "/", challenge, "GET", authz,
-             sizeof(authz), NULL);
+    isc_call(&cli, NULL, &cctx, 0, "/", challenge, "GET", authz, sizeof(authz),
+             NULL);
     assert_status(FreeCredentialsHandle(&cli), SEC_E_OK);
     assert_status(isc_call(NULL, &cctx, &cctx, 0, "/", "", "GET", authz,
                            sizeof(authz), NULL),
@@ -262,8 +259,7 @@ static void context_dies_with_parent_pool(void **state)
 static void status_names(void **state)
 {
     (void)state;
-    assert_string_equal(SdStatusName(SEC_E_LOGON_DENIED),
-                        "SEC_E_LOGON_DENIED");
+    assert_string_equal(SdStatusName(SEC_E_LOGON_DENIED), "SEC_E_LOGON_DENIED");
     assert_string_equal(SdStatusName(STATUS_LOGON_FAILURE),
                         "STATUS_LOGON_FAILURE");
     assert_string_equal(SdStatusName(0x12345), "unknown");

@@ -12,30 +12,27 @@
 typedef struct {
     const char *id; /* vector heading in test-vectors.md */
     ULONG alg;
-    const char *user, *realm, *password, *method, *uri, *nonce, *cnonce,
-        *nc, *qop, *body;
+    const char *user, *realm, *password, *method, *uri, *nonce, *cnonce, *nc,
+        *qop, *body;
     const char *ha1, *response, *rspauth, *userhash;
 } vector;
 
 static const vector vectors[] = {
     {"H1 RFC 2617 3.5", SD_ALG_MD5, "Mufasa", "testrealm@host.com",
      "Circle Of Life", "GET", "/dir/index.html",
-     "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001", "auth",
-     NULL, "939e7578ed9e3c518a452acee763bce9",
-     "6629fae49393a05397450978507c4ef1", "376602cfd2f4e8e5e78b948a85263e85",
-     "74f54fe2c8045a5ffda7d02fd97f1716"},
+     "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001", "auth", NULL,
+     "939e7578ed9e3c518a452acee763bce9", "6629fae49393a05397450978507c4ef1",
+     "376602cfd2f4e8e5e78b948a85263e85", "74f54fe2c8045a5ffda7d02fd97f1716"},
     {"H2 MD5 auth-int, empty bodies", SD_ALG_MD5, "Mufasa",
      "testrealm@host.com", "Circle Of Life", "GET", "/dir/index.html",
-     "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001",
-     "auth-int", "", "939e7578ed9e3c518a452acee763bce9",
-     "5e6610ecf9ba3017a4870ad48e3ad30b", "e825c23c22381ba158888ad68fe3c866",
-     "74f54fe2c8045a5ffda7d02fd97f1716"},
+     "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001", "auth-int",
+     "", "939e7578ed9e3c518a452acee763bce9", "5e6610ecf9ba3017a4870ad48e3ad30b",
+     "e825c23c22381ba158888ad68fe3c866", "74f54fe2c8045a5ffda7d02fd97f1716"},
     {"H3 MD5-sess", SD_ALG_MD5_SESS, "Mufasa", "testrealm@host.com",
      "Circle Of Life", "GET", "/dir/index.html",
-     "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001", "auth",
-     NULL, "939e7578ed9e3c518a452acee763bce9",
-     "8e3825c57e897f5a0dec6c2d4e5059d0", "b600873c6b5797f53d87684d8fc17026",
-     "74f54fe2c8045a5ffda7d02fd97f1716"},
+     "dcd98b7102dd2f0e8b11d0f600bfb0c093", "0a4f113b", "00000001", "auth", NULL,
+     "939e7578ed9e3c518a452acee763bce9", "8e3825c57e897f5a0dec6c2d4e5059d0",
+     "b600873c6b5797f53d87684d8fc17026", "74f54fe2c8045a5ffda7d02fd97f1716"},
     {"H4 MD5 without qop (RFC 2617 inputs)", SD_ALG_MD5, "Mufasa",
      "testrealm@host.com", "Circle Of Life", "GET", "/dir/index.html",
      "dcd98b7102dd2f0e8b11d0f600bfb0c093", "", "", "", NULL,
@@ -49,23 +46,22 @@ static const vector vectors[] = {
     {"H6 RFC 7616 3.9.1 MD5", SD_ALG_MD5, "Mufasa", "http-auth@example.org",
      "Circle of Life", "GET", "/dir/index.html",
      "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
-     "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", "00000001", "auth",
-     NULL, "3d78807defe7de2157e2b0b6573a855f",
-     "8ca523f5e9506fed4657c9700eebdbec", "9b712497bc9f91499fbcca1dfc5f09a5",
-     "4238f3a16167373febb9bc4d43db9cc4"},
+     "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", "00000001", "auth", NULL,
+     "3d78807defe7de2157e2b0b6573a855f", "8ca523f5e9506fed4657c9700eebdbec",
+     "9b712497bc9f91499fbcca1dfc5f09a5", "4238f3a16167373febb9bc4d43db9cc4"},
     {"H7 RFC 7616 3.9.1 SHA-256", SD_ALG_SHA256, "Mufasa",
      "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html",
      "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
-     "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", "00000001", "auth",
-     NULL, "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232",
+     "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", "00000001", "auth", NULL,
+     "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232",
      "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1",
      "86d3b25618d41854ca5039a5d7e53ff6355d5134a9b1fb088a78ac3c462195a0",
      "a947aad205e80e429958a387394944c6b496301e79f89d35a4cc23b6ee12b5b6"},
     {"H8 RFC 7616 3.9.2 SHA-512-256 (erratum 4897)", SD_ALG_SHA512_256,
      "J\xc3\xa4s\xc3\xb8n Doe", "api@example.org", "Secret, or not?", "GET",
      "/doe.json", "5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK",
-     "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v", "00000001", "auth",
-     NULL, "2d3d9f12c9f3d30011259dc5fecee005ae24de40e3e1f61806d03e65f1e6024f",
+     "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v", "00000001", "auth", NULL,
+     "2d3d9f12c9f3d30011259dc5fecee005ae24de40e3e1f61806d03e65f1e6024f",
      "3798d4131c277846293534c3edc11bd8a5e4cdcbff78b05db9d95eeb1cec68a5",
      "2a14c644cc564038709393846dc914772273b178abe03a2fb02c9684116bbc2d",
      "793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b"},
@@ -81,8 +77,8 @@ static const vector vectors[] = {
     {"X2 SHA-256-sess auth-int GET", SD_ALG_SHA256_SESS, "Mufasa",
      "http-auth@example.org", "Circle of Life", "GET", "/dir/index.html",
      "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
-     "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", "00000001", "auth-int",
-     "", "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232",
+     "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", "00000001", "auth-int", "",
+     "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232",
      "3c19fbb1d58d0c5baff1a2ef49d847b5d0dfd7e3252b355d978d3af7d895912b",
      "e0542942acf081666f74667a1b781d2fcedf5b2023f1d5cbda3a85d0269cc1e5",
      "a947aad205e80e429958a387394944c6b496301e79f89d35a4cc23b6ee12b5b6"},
@@ -98,8 +94,8 @@ static const vector vectors[] = {
     {"X4 SHA-512-256-sess auth-int GET", SD_ALG_SHA512_256_SESS,
      "J\xc3\xa4s\xc3\xb8n Doe", "api@example.org", "Secret, or not?", "GET",
      "/doe.json", "5TsQWLVdgBdmrQ0XsxbDODV+57QdFR34I9HAbC/RVvkK",
-     "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v", "00000001", "auth-int",
-     "", "2d3d9f12c9f3d30011259dc5fecee005ae24de40e3e1f61806d03e65f1e6024f",
+     "NTg6RKcb9boFIAS3KrFK9BGeh+iDa/sm6jUMp2wds69v", "00000001", "auth-int", "",
+     "2d3d9f12c9f3d30011259dc5fecee005ae24de40e3e1f61806d03e65f1e6024f",
      "2d326e67e8b1d6928996e97b5c6ee2143cd250ba3c119eae0d2b2c1844fbf5cf",
      "f5e808fcb3d457654379c66744aeeb18f7642da00ba5b04c2861cfec2438ae36",
      "793263caabb707a56211940d90411ea4a575adeccb7e360aeb624ed06ece9b0b"},
@@ -135,8 +131,8 @@ static void check_vector(const vector *t)
         sd_digest_userhash(h, alg->family, v(t->user), v(t->realm), uh));
     assert_string_equal(uh, t->userhash);
     if (t->body != NULL) {
-        assert_true(sd_digest_entity(h, alg->family, t->body,
-                                     strlen(t->body), entity));
+        assert_true(
+            sd_digest_entity(h, alg->family, t->body, strlen(t->body), entity));
     }
     d.alg = alg;
     d.ha1_hex = ha1;

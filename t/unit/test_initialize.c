@@ -41,8 +41,8 @@ static void server(ULONG alg, ULONG qop, ULONG flags, CredHandle *h)
 static SECURITY_STATUS challenge_of(CredHandle *cred, char *out)
 {
     CtxtHandle ctx;
-    SECURITY_STATUS st = asc_call(cred, NULL, &ctx, 0, "", "GET", NULL,
-                                  "realm", out, OUT_CAP, NULL);
+    SECURITY_STATUS st = asc_call(cred, NULL, &ctx, 0, "", "GET", NULL, "realm",
+                                  out, OUT_CAP, NULL);
 
     DeleteSecurityContext(&ctx);
     return st;
@@ -57,13 +57,12 @@ static void one_round(CredHandle *srv, CtxtHandle *cctx, const char *token,
     CtxtHandle sctx;
     ULONG attrs = 0;
 
-    assert_status(isc_call(NULL, cctx, cctx, ISC_REQ_MUTUAL_AUTH, "/doc",
-                           token, "GET", authz, sizeof(authz), &attrs),
+    assert_status(isc_call(NULL, cctx, cctx, ISC_REQ_MUTUAL_AUTH, "/doc", token,
+                           "GET", authz, sizeof(authz), &attrs),
                   SEC_I_CONTINUE_NEEDED);
     assert_status(asc_call(srv, NULL, &sctx, ASC_REQ_REPLAY_DETECT, authz,
-                           "GET",
-                           qop == SD_QOP_AUTH_INT ? NULL : NULL, "realm", info,
-                           sizeof(info), NULL),
+                           "GET", qop == SD_QOP_AUTH_INT ? NULL : NULL, "realm",
+                           info, sizeof(info), NULL),
                   qop == SD_QOP_AUTH_INT ? SEC_I_COMPLETE_NEEDED : SEC_E_OK);
     if (qop == SD_QOP_AUTH_INT) {
         char hex[65];
@@ -109,8 +108,7 @@ static void round_trips(void **state)
             }
             server(algs[a], qops[q], 0, &srv);
             test_client_cred("alice", "secret", &cli);
-            assert_status(challenge_of(&srv, challenge),
-                          SEC_I_CONTINUE_NEEDED);
+            assert_status(challenge_of(&srv, challenge), SEC_I_CONTINUE_NEEDED);
             assert_status(isc_call(&cli, NULL, &cctx, ISC_REQ_MUTUAL_AUTH,
                                    "/doc", challenge, "GET", authz,
                                    sizeof(authz), NULL),
@@ -120,10 +118,9 @@ static void round_trips(void **state)
             {
                 CtxtHandle sctx;
 
-                SECURITY_STATUS st = asc_call(&srv, NULL, &sctx,
-                                              ASC_REQ_REPLAY_DETECT, authz,
-                                              "GET", NULL, "realm", info,
-                                              sizeof(info), NULL);
+                SECURITY_STATUS st =
+                    asc_call(&srv, NULL, &sctx, ASC_REQ_REPLAY_DETECT, authz,
+                             "GET", NULL, "realm", info, sizeof(info), NULL);
 
                 if (st != (qops[q] == SD_QOP_AUTH_INT ? SEC_I_COMPLETE_NEEDED
                                                       : SEC_E_OK)) {
@@ -280,16 +277,16 @@ static void client_failures(void **state)
                            sizeof(authz), NULL),
                   SEC_E_INVALID_TOKEN);
     /* the identity's Domain restricts the realm */
-    id.User = (UCHAR *)(uintptr_t)"alice";
+    id.User = (UCHAR *)(uintptr_t) "alice";
     id.UserLength = 5;
-    id.Password = (UCHAR *)(uintptr_t)"secret";
+    id.Password = (UCHAR *)(uintptr_t) "secret";
     id.PasswordLength = 6;
-    id.Domain = (UCHAR *)(uintptr_t)"other";
+    id.Domain = (UCHAR *)(uintptr_t) "other";
     id.DomainLength = 5;
     id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    assert_status(AcquireCredentialsHandle(NULL, "Digest",
-                                           SECPKG_CRED_OUTBOUND, NULL, &id,
-                                           NULL, NULL, &scoped, NULL),
+    assert_status(AcquireCredentialsHandle(NULL, "Digest", SECPKG_CRED_OUTBOUND,
+                                           NULL, &id, NULL, NULL, &scoped,
+                                           NULL),
                   SEC_E_OK);
     assert_status(isc_call(&scoped, NULL, &cctx, 0, "/", challenge, "GET",
                            authz, sizeof(authz), NULL),
@@ -310,7 +307,8 @@ static void client_failures(void **state)
     {
         SD_DIGEST_SERVER_POLICY p;
         ULONG alg = SD_ALG_MD5;
-        static const unsigned char secret2[32] = "a different secret of 32 octets";
+        static const unsigned char secret2[32] =
+            "a different secret of 32 octets";
 
         test_policy(&p, &alg, 1, SD_QOP_AUTH);
         p.NonceSecret = secret2;
@@ -318,13 +316,13 @@ static void client_failures(void **state)
         test_server_cred(&p, &srv2);
     }
     assert_status(isc_call(NULL, &cctx, &cctx, ISC_REQ_MUTUAL_AUTH, "/",
-                           "qop=auth, nc=00000001", "GET", authz,
-                           sizeof(authz), NULL),
+                           "qop=auth, nc=00000001", "GET", authz, sizeof(authz),
+                           NULL),
                   SEC_E_MUTUAL_AUTH_FAILED); /* no rspauth at all */
     /* a fresh challenge without stale after our answer: refused */
     challenge_of(&srv2, challenge);
-    assert_status(isc_call(NULL, &cctx, &cctx, 0, "/", challenge, "GET",
-                           authz, sizeof(authz), NULL),
+    assert_status(isc_call(NULL, &cctx, &cctx, 0, "/", challenge, "GET", authz,
+                           sizeof(authz), NULL),
                   SEC_E_LOGON_DENIED);
     DeleteSecurityContext(&cctx);
     /* flags and handles */
@@ -332,8 +330,9 @@ static void client_failures(void **state)
                            sizeof(authz), NULL),
                   SEC_E_NO_CREDENTIALS);
     {
-        SecBuffer ib[2] = {{0, SECBUFFER_TOKEN, NULL},
-                           {3, SECBUFFER_PKG_PARAMS, (void *)(uintptr_t)"GET"}};
+        SecBuffer ib[2] = {
+            {0, SECBUFFER_TOKEN, NULL},
+            {3, SECBUFFER_PKG_PARAMS, (void *)(uintptr_t) "GET"}};
         SecBufferDesc idesc = {SECBUFFER_VERSION, 2, ib};
         SecBuffer ob = {sizeof(authz), SECBUFFER_TOKEN, authz};
         SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
@@ -345,10 +344,9 @@ static void client_failures(void **state)
                                                 &idesc, 0, &cctx, &od, &attrs,
                                                 NULL),
                       SEC_E_UNSUPPORTED_FUNCTION); /* SASL: not yet */
-        assert_status(InitializeSecurityContext(&cli, NULL, NULL,
-                                                ISC_REQ_USE_HTTP_STYLE, 0, 0,
-                                                &idesc, 0, &cctx, &od, &attrs,
-                                                NULL),
+        assert_status(InitializeSecurityContext(
+                          &cli, NULL, NULL, ISC_REQ_USE_HTTP_STYLE, 0, 0,
+                          &idesc, 0, &cctx, &od, &attrs, NULL),
                       SEC_E_INVALID_PARAMETER); /* no target URI */
     }
     FreeCredentialsHandle(&srv);
@@ -396,8 +394,7 @@ static void random_round_trips(void **state)
                                authz, sizeof(authz), NULL),
                       SEC_E_OK);
         if (asc_call(&srv, NULL, &sctx, ASC_REQ_REPLAY_DETECT, authz, "GET",
-                     NULL, "realm", info, sizeof(info),
-                     NULL) != SEC_E_OK) {
+                     NULL, "realm", info, sizeof(info), NULL) != SEC_E_OK) {
             fail_msg("iteration %d refused: %s (%s)", iter, authz,
                      test_reason(&sctx));
         }

@@ -152,13 +152,13 @@ static void start_fresh(void **state)
     int64_t now = (int64_t)time(NULL);
 
     (void)state;
-    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_START_FRESH,
-                                        &store),
-                  SEC_E_OK);
+    assert_status(
+        SdNonceCountStoreInit(mem, size, SD_STORE_START_FRESH, &store),
+        SEC_E_OK);
     id_of(1, id);
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, now - 10,
-                                    now + 290, now, 1),
-                  SEC_E_CONTEXT_EXPIRED);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, now - 10, now + 290, now, 1),
+        SEC_E_CONTEXT_EXPIRED);
     id_of(2, id);
     assert_status(store.CheckAndSet(store.pvStore, id, 16, now + 2, now + 302,
                                     now + 2, 1),

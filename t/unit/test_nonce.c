@@ -29,7 +29,7 @@ static void round_trip_and_tamper(void **state)
     (void)state;
     assert_true(sd_nonce_mint(key, realm, 1000, rnd, nonce));
     assert_int_equal(sd_nonce_check(key, NULL, realm, v(nonce, SD_NONCE_LEN),
-                                     1000, 300, &info),
+                                    1000, 300, &info),
                      SD_NONCE_VALID);
     assert_int_equal(info.issued, 1000);
     /* every changed character is a forgery */
@@ -39,15 +39,15 @@ static void round_trip_and_tamper(void **state)
         memcpy(forged, nonce, SD_NONCE_LEN);
         forged[i] = forged[i] == 'A' ? 'B' : 'A';
         assert_int_equal(sd_nonce_check(key, NULL, realm,
-                                         v(forged, SD_NONCE_LEN), 1000, 300,
-                                         &info),
+                                        v(forged, SD_NONCE_LEN), 1000, 300,
+                                        &info),
                          SD_NONCE_FORGED);
     }
     assert_int_equal(sd_nonce_check(key, NULL, v("realm2", 6),
                                     v(nonce, SD_NONCE_LEN), 1000, 300, &info),
                      SD_NONCE_FORGED);
-    assert_int_equal(sd_nonce_check(other, NULL, realm,
-                                    v(nonce, SD_NONCE_LEN), 1000, 300, &info),
+    assert_int_equal(sd_nonce_check(other, NULL, realm, v(nonce, SD_NONCE_LEN),
+                                    1000, 300, &info),
                      SD_NONCE_FORGED);
     /* rotation: accepted under the previous key */
     assert_int_equal(sd_nonce_check(other, key, realm, v(nonce, SD_NONCE_LEN),

@@ -39,8 +39,7 @@ static void forms(void **state)
     assert_string_equal(out, sha);
     assert_status(pick(list, SD_ALG_MD5, out), SEC_E_OK);
     assert_string_equal(out, md5);
-    assert_status(pick(list, SD_ALG_SHA512_256, out),
-                  SEC_E_ALGORITHM_MISMATCH);
+    assert_status(pick(list, SD_ALG_SHA512_256, out), SEC_E_ALGORITHM_MISMATCH);
     /* named items in any case and order */
     snprintf(list, sizeof(list), "sha-512-256=%s,md5=%s", sha, md5);
     assert_status(pick(list, SD_ALG_SHA512_256, out), SEC_E_OK);
@@ -51,8 +50,8 @@ static void malformed(void **state)
 {
     static const char *bad[] = {
         "",
-        "3d78807defe7de2157e2b0b6573a855",  /* short */
-        "3d78807defe7de2157e2b0b6573a855g", /* not hex */
+        "3d78807defe7de2157e2b0b6573a855",          /* short */
+        "3d78807defe7de2157e2b0b6573a855g",         /* not hex */
         "SHA-256=3d78807defe7de2157e2b0b6573a855f", /* MD5 length */
         "SHA-1=3d78807defe7de2157e2b0b6573a855f",
         "3d78807defe7de2157e2b0b6573a855f,",
