@@ -500,12 +500,14 @@ typedef struct _SD_NONCE_COUNT_STORE {
  * The built-in replay store, in memory the caller provides: a heap block
  * for one process, or shared memory for the processes that map it (pass
  * SD_STORE_SHARED; its locks are then process-shared and robust).  The
- * memory holds no pointers, so processes may map it at any address.  Each
- * live nonce costs SdNonceCountStoreSize(n) / n octets; when full, the
- * records of the oldest nonces are dropped and those nonces are answered
+ * memory holds no pointers, so processes may map it at any address.
+ * Nonces fall into 8-record buckets at random; when a bucket is full, the
+ * record of its oldest nonce is dropped and that nonce is answered
  * SEC_E_CONTEXT_EXPIRED (stale), never accepted twice.  Counts may arrive
  * out of order within a window of 256 below the highest.
- *   SdNonceCountStoreSize: octets for at least Nonces live nonces.
+ *   SdNonceCountStoreSize: octets for a store meant for Nonces live nonces:
+ *   1.5 records of 78 octets each (117 octets per nonce), so that about
+ *   97% of Nonces live nonces stay held, the rest answered stale.
  *   SdNonceCountStoreInit: formats Memory (8-byte aligned, cbMemory octets)
  *   and fills *Store.  With SD_STORE_START_FRESH every nonce issued up to
  *   now counts as evicted (stale): use it when the records of an earlier
@@ -764,9 +766,10 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
 /*
  * CompleteAuthToken, server contexts in HTTP mode.  pToken has the layout
  * of AcceptSecurityContext's pInput.  Two uses:
- *   - after SEC_I_COMPLETE_NEEDED: buffer 3 now carries hex H(entity-body);
- *     the remaining buffers are ignored and the response held by the
- *     context is verified;
+ *   - after SEC_I_COMPLETE_NEEDED: pass the same buffers again (token,
+ *     method, realm), now with hex H(entity-body) in buffer 3; the
+ *     response is verified, without repeating the nonce check the first
+ *     call made;
  *   - on an established context: authenticates a subsequent request that
  *     reuses the context's nonce, user, realm and algorithm, with the key
  *     cached at the first verification (as Windows does for "subsequent

@@ -9,6 +9,7 @@
 #include "accept.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "builder.h"
 #include "secret.h"
@@ -31,23 +32,25 @@ typedef enum {
 } field_id;
 
 /* RFC 7616 §3.4 response parameters; unknown ones are skipped. */
+#define FIELD(n) n, sizeof(n) - 1
 static const struct {
     const char *name;
+    size_t name_len;
     size_t max;
     bool required;
 } fields[F_COUNT] = {
-    [F_USERNAME] = {"username", SD_MAX_USERNAME, false},
-    [F_USERNAME_EXT] = {"username*", 3 * SD_MAX_USERNAME + 16, false},
-    [F_REALM] = {"realm", SD_MAX_REALM, true},
-    [F_NONCE] = {"nonce", SD_MAX_VALUE, true},
-    [F_URI] = {"uri", SD_MAX_URI, true},
-    [F_RESPONSE] = {"response", SD_MAX_HEX, true},
-    [F_ALGORITHM] = {"algorithm", 32, false},
-    [F_CNONCE] = {"cnonce", SD_MAX_CNONCE, false},
-    [F_OPAQUE] = {"opaque", SD_MAX_OPAQUE, false},
-    [F_QOP] = {"qop", 16, false},
-    [F_NC] = {"nc", 8, false},
-    [F_USERHASH] = {"userhash", 8, false},
+    [F_USERNAME] = {FIELD("username"), SD_MAX_USERNAME, false},
+    [F_USERNAME_EXT] = {FIELD("username*"), 3 * SD_MAX_USERNAME + 16, false},
+    [F_REALM] = {FIELD("realm"), SD_MAX_REALM, true},
+    [F_NONCE] = {FIELD("nonce"), SD_MAX_VALUE, true},
+    [F_URI] = {FIELD("uri"), SD_MAX_URI, true},
+    [F_RESPONSE] = {FIELD("response"), SD_MAX_HEX, true},
+    [F_ALGORITHM] = {FIELD("algorithm"), 32, false},
+    [F_CNONCE] = {FIELD("cnonce"), SD_MAX_CNONCE, false},
+    [F_OPAQUE] = {FIELD("opaque"), SD_MAX_OPAQUE, false},
+    [F_QOP] = {FIELD("qop"), 16, false},
+    [F_NC] = {FIELD("nc"), 8, false},
+    [F_USERHASH] = {FIELD("userhash"), 8, false},
 };
 
 typedef struct {
@@ -167,7 +170,8 @@ static SECURITY_STATUS map_fields(call *c, const sd_challenge *ch)
         const sd_param *p = &c->list.params[i];
 
         for (int f = 0; f < F_COUNT; f++) {
-            if (!sd_view_eq_ci(p->name, fields[f].name)) {
+            if (p->name.len != fields[f].name_len ||
+                strncasecmp(p->name.p, fields[f].name, p->name.len) != 0) {
                 continue;
             }
             if (p->value.len > fields[f].max) {
@@ -179,6 +183,7 @@ static SECURITY_STATUS map_fields(call *c, const sd_challenge *ch)
             }
             r->v[f] = p->value;
             r->present[f] = true;
+            break; /* names are distinct: the parser refuses repeats */
         }
     }
     for (int f = 0; f < F_COUNT; f++) {
@@ -369,12 +374,43 @@ static SECURITY_STATUS check_policy(call *c)
     return SEC_E_OK;
 }
 
+/* The nonce that the call which returned SEC_I_COMPLETE_NEEDED checked:
+   the completing call need not check it again. */
+static bool nonce_checked_before(const call *c)
+{
+    const sd_ctx *ctx = c->ctx;
+    sd_view nonce = {ctx->nonce, ctx->nonce_len};
+    sd_view realm = {ctx->realm, ctx->realm_len};
+
+    return ctx->state == SD_CTX_AWAIT_ENTITY && ctx->nonce_len > 0 &&
+           sd_view_eq(c->r.v[F_NONCE], nonce) && sd_view_eq(c->in->realm, realm);
+}
+
+static void remember_nonce(call *c)
+{
+    sd_ctx *ctx = c->ctx;
+
+    ctx->nonce_len = 0;
+    if (c->r.v[F_NONCE].len <= sizeof(ctx->nonce)) {
+        memcpy(ctx->nonce, c->r.v[F_NONCE].p, c->r.v[F_NONCE].len);
+        ctx->nonce_len = c->r.v[F_NONCE].len;
+        memcpy(ctx->realm, c->in->realm.p, c->in->realm.len);
+        ctx->realm_len = c->in->realm.len;
+        ctx->nonce_info = c->nonce;
+    }
+}
+
 static SECURITY_STATUS check_nonce(call *c)
 {
     sd_ctx *ctx = c->ctx;
     sd_cred *cred = c->cred;
     sd_nonce_status ns;
 
+    if (nonce_checked_before(c)) {
+        c->nonce = ctx->nonce_info;
+        c->stale = c->now - c->nonce.issued > (int64_t)cred->lifetime;
+        return SEC_E_OK;
+    }
     if (cred->hooks.check_nonce != NULL) {
         ns = cred->hooks.check_nonce(cred->hooks.arg, c->in->realm,
                                      c->r.v[F_NONCE], c->now, &c->nonce);
@@ -809,6 +845,9 @@ static SECURITY_STATUS run(call *c, bool subsequent, sd_output *out,
     }
     if (c->r.qop == SD_QOP_AUTH_INT) {
         if (c->in->entity_hex.len == 0) {
+            if (!subsequent) {
+                remember_nonce(c);
+            }
             ctx->reason = "waiting for H(entity-body)";
             return SEC_I_COMPLETE_NEEDED;
         }

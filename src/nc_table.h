@@ -26,7 +26,8 @@
 
 typedef struct sd_nc_table sd_nc_table;
 
-/* Octets needed for at least `nonces` records. */
+/* Octets for a table meant to hold `nonces` live nonces: 1.5 record slots
+   each, since random bucket placement fills some buckets early. */
 size_t sd_nc_table_size(uint32_t nonces);
 
 /* Formats mem (size octets, from sd_nc_table_size) as an empty table;

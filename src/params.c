@@ -17,29 +17,47 @@ typedef struct {
     sd_auth_list *list;
 } parser;
 
-/* RFC 7230 §3.2.6 tchar. */
+/* Octet classes, one bit each (RFC 7230 §3.2.6, RFC 7235 §2.1). */
+enum {
+    C_TCHAR = 1,  /* tchar */
+    C_T68 = 2,    /* token68 character, without "=" */
+    C_CTL = 4,    /* a control character other than HTAB */
+    C_SEP = 8,    /* SP, HTAB, CR, LF or "," between list elements */
+    C_QDTEXT = 16 /* inside a quoted-string: not DQUOTE, "\\" or a CTL */
+};
+
+static const unsigned char octet_class[256] = {
+     4,  4,  4,  4,  4,  4,  4,  4,  4, 24, 12,  4,  4, 12,  4,  4,
+     4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,  4,
+    24, 17,  0, 17, 17, 17, 17, 17, 16, 16, 17, 19, 24, 19, 19, 18,
+    19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 16, 16, 16, 16, 16, 16,
+    16, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19,
+    19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 16,  0, 16, 17, 19,
+    17, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19,
+    19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 19, 16, 17, 16, 19,  4,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+};
+
 static bool is_tchar(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9')) {
-        return true;
-    }
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return (octet_class[c] & C_TCHAR) != 0;
 }
 
-/* RFC 7235 §2.1 token68 characters, without the trailing "=" padding. */
 static bool is_token68_char(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9')) {
-        return true;
-    }
-    return c != '\0' && strchr("-._~+/", c) != NULL;
+    return (octet_class[c] & C_T68) != 0;
 }
 
 static bool is_ctl(unsigned char c)
 {
-    return (c < 0x20 && c != '\t') || c == 0x7F;
+    return (octet_class[c] & C_CTL) != 0;
 }
 
 static bool at_end(const parser *ps)
@@ -64,8 +82,7 @@ static void skip_ws(parser *ps)
    and empty list elements (RFC 7230 §7). */
 static void skip_separators(parser *ps)
 {
-    while (!at_end(ps) && strchr(" \t\r\n,", peek(ps)) != NULL &&
-           peek(ps) != '\0') {
+    while (!at_end(ps) && (octet_class[peek(ps)] & C_SEP)) {
         ps->pos++;
     }
 }
@@ -109,9 +126,16 @@ static sd_parse_status read_quoted(parser *ps, sd_view *out)
     size_t escapes = 0;
     size_t end;
 
-    while (!at_end(ps) && peek(ps) != '"') {
-        unsigned char c = peek(ps);
+    for (;;) {
+        unsigned char c;
 
+        while (!at_end(ps) && (octet_class[peek(ps)] & C_QDTEXT)) {
+            ps->pos++; /* the common case: plain text */
+        }
+        if (at_end(ps) || peek(ps) == '"') {
+            break;
+        }
+        c = peek(ps);
         if (is_ctl(c)) {
             return SD_PARSE_BAD_CHAR;
         }

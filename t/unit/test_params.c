@@ -1025,9 +1025,74 @@ static void utf8_printable(void **state)
     assert_false(sd_utf8_printable("\xc3\xa4", 1));
 }
 
+/* The parser classifies octets with a table: every one of the 256 octets
+   must land where the RFC definitions put it (RFC 7230 §3.2.6 tchar and
+   qdtext, RFC 7235 §2.1 token68, control characters). */
+static bool rfc_tchar(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || (c != 0 && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static bool rfc_token68(int c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || (c != 0 && strchr("-._~+/", c));
+}
+
+static bool rfc_ctl(int c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7F;
+}
+
+static bool rfc_qdtext(int c)
+{
+    return c == '\t' || c == ' ' || c == 0x21 || (c >= 0x23 && c <= 0x5B) ||
+           (c >= 0x5D && c <= 0x7E) || c >= 0x80;
+}
+
+static void octet_classes_match_rfc(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 256; c++) {
+        char in[16];
+        sd_parse_status st;
+
+        /* an unquoted one-octet value */
+        memcpy(in, "n=?", 3);
+        in[2] = (char)c;
+        st = parse_n(in, 3, SD_MAX_VALUE);
+        /* CR and LF end a list element: there, a syntax error */
+        if ((st == SD_PARSE_OK) != rfc_tchar(c) ||
+            (c != '\r' && c != '\n' &&
+             (st == SD_PARSE_BAD_CHAR) != rfc_ctl(c))) {
+            fail_msg("octet 0x%02x as a token value: %s", c, status_name(st));
+        }
+        /* a one-octet quoted-string */
+        memcpy(in, "n=\"?\"", 5);
+        in[3] = (char)c;
+        st = parse_n(in, 5, SD_MAX_VALUE);
+        if ((st == SD_PARSE_OK) != rfc_qdtext(c) ||
+            (st == SD_PARSE_BAD_CHAR) != rfc_ctl(c)) {
+            fail_msg("octet 0x%02x in a quoted-string: %s", c,
+                     status_name(st));
+        }
+        /* a one-octet token68, where a separator would end the element */
+        if (strchr(" \t\r\n,", c) == NULL || c == 0) {
+            memcpy(in, "Basic ?", 7);
+            in[6] = (char)c;
+            st = parse_n(in, 7, SD_MAX_VALUE);
+            if ((st == SD_PARSE_OK) != rfc_token68(c)) {
+                fail_msg("octet 0x%02x as token68: %s", c, status_name(st));
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(octet_classes_match_rfc),
         cmocka_unit_test(quoted_escapes),
         cmocka_unit_test(quoted_without_escapes_points_into_input),
         cmocka_unit_test(several_escaped_values),
