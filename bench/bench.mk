@@ -1,0 +1,28 @@
+# bench/bench.mk: `make bench` (included by the Makefile; never part of
+# `make test`).  Installs what it needs, builds the engine micro-benchmark
+# and the Digest load client, then bench/run.sh runs both parts and prints
+# one report.  Knobs (environment or make variables, see bench/run.sh):
+# BENCH_SECONDS (per end-to-end run, default 3), BENCH_ROUNDS (default 5),
+# BENCH_CONNS (default 16), BENCH_PIN=0 (no CPU pinning), BENCH_WAIT_IDLE=S
+# (wait up to S seconds for a load average below 1), BENCH_QUICK=1 (a short
+# smoke run).
+.PHONY: bench bench-build
+
+BENCH_CFLAGS = $(OPT) $(filter-out -Wmissing-prototypes,$(WARN)) \
+	-Wno-missing-prototypes -Iinclude -Isrc $(APR_CFLAGS)
+
+$(BUILD)/bench/engine_bench: bench/engine_bench.c $(ENGINE_HDR) $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+
+$(BUILD)/bench/load: bench/load.c include/sspi.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+
+bench-build: $(BUILD)/bench/engine_bench $(BUILD)/bench/load \
+		$(BUILD)/sspidigest-passwd module
+
+bench:
+	scripts/install-deps bench
+	$(MAKE) --no-print-directory bench-build
+	BUILD=$(BUILD) bench/run.sh
