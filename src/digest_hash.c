@@ -128,8 +128,10 @@ static bool add_colon(sd_hasher *h)
     return sd_h_add(h, ":", 1);
 }
 
-/* hex of H(p) for a finished stream. */
-static bool end_hex(sd_hasher *h, char *hex)
+/* Lower-case hex of a finished stream's digest.  With `secret` (digests
+   of the password: H(A1) and the -sess key) the raw octets are wiped; the
+   others (H(A2), the response, rspauth) travel in the clear anyway. */
+static bool end_hex(sd_hasher *h, char *hex, bool secret)
 {
     unsigned char raw[SD_MAX_DIGEST];
     bool ok = sd_h_end(h, raw);
@@ -137,7 +139,9 @@ static bool end_hex(sd_hasher *h, char *hex)
     if (ok) {
         sd_hex_encode(hex, raw, sd_hash_size(h->family));
     }
-    sd_wipe(raw, sizeof(raw));
+    if (secret) {
+        sd_wipe(raw, sizeof(raw));
+    }
     return ok;
 }
 
@@ -151,7 +155,7 @@ static bool session_ha1(sd_hasher *h, const sd_digest_input *in, char *hex)
     return sd_h_begin(h, in->alg->family) &&
            sd_h_add(h, in->ha1_hex, hex_len) && add_colon(h) &&
            add_view(h, in->nonce) && add_colon(h) && add_view(h, in->cnonce) &&
-           end_hex(h, hex);
+           end_hex(h, hex, true);
 }
 
 /* RFC 7616 §3.4.3: A2 = method ":" uri, plus ":" H(entity-body) for
@@ -168,7 +172,7 @@ static bool ha2(sd_hasher *h, const sd_digest_input *in, bool rspauth,
     if (sd_view_eq_ci(in->qop, "auth-int")) {
         ok = ok && add_colon(h) && add_view(h, in->entity_hex);
     }
-    return ok && end_hex(h, hex);
+    return ok && end_hex(h, hex, false);
 }
 
 bool sd_digest_response(sd_hasher *h, const sd_digest_input *in, bool rspauth,
@@ -196,7 +200,9 @@ bool sd_digest_response(sd_hasher *h, const sd_digest_input *in, bool rspauth,
              add_colon(h);
     }
     ok = ok && sd_h_add(h, ha2_hex, hex_len) && sd_h_end(h, out);
-    sd_wipe(sess_hex, sizeof(sess_hex));
+    if (in->alg->sess) {
+        sd_wipe(sess_hex, sizeof(sess_hex));
+    }
     return ok;
 }
 
@@ -205,7 +211,7 @@ bool sd_digest_ha1(sd_hasher *h, sd_hash_family family, sd_view user,
 {
     return sd_h_begin(h, family) && add_view(h, user) && add_colon(h) &&
            add_view(h, realm) && add_colon(h) && add_view(h, password) &&
-           end_hex(h, hex);
+           end_hex(h, hex, true);
 }
 
 bool sd_digest_userhash(sd_hasher *h, sd_hash_family family, sd_view user,
@@ -213,11 +219,12 @@ bool sd_digest_userhash(sd_hasher *h, sd_hash_family family, sd_view user,
 {
     /* RFC 7616 §3.4.4: username = H(unq(username) ":" unq(realm)). */
     return sd_h_begin(h, family) && add_view(h, user) && add_colon(h) &&
-           add_view(h, realm) && end_hex(h, hex);
+           add_view(h, realm) && end_hex(h, hex, false);
 }
 
 bool sd_digest_entity(sd_hasher *h, sd_hash_family family, const void *body,
                       size_t len, char *hex)
 {
-    return sd_h_begin(h, family) && sd_h_add(h, body, len) && end_hex(h, hex);
+    return sd_h_begin(h, family) && sd_h_add(h, body, len) &&
+           end_hex(h, hex, false);
 }
