@@ -255,6 +255,20 @@ static ULONG asc_flags(void)
     return ASC_REQ_HTTP | ASC_REQ_REPLAY_DETECT;
 }
 
+/* auth-int: the engine asked for H(entity-body) (SEC_I_COMPLETE_NEEDED);
+   hash the body into buffer 3 and let CompleteAuthToken finish. */
+static SECURITY_STATUS complete_with_body(CtxtHandle *ctx, asc_in *in)
+{
+    SECURITY_STATUS st = SdHashEntityBody(ctx, body, BODY_LEN, in->entity_hex,
+                                          sizeof(in->entity_hex));
+
+    if (st != SEC_E_OK) {
+        return st;
+    }
+    in->b[3].cbBuffer = (ULONG)strlen(in->entity_hex);
+    return CompleteAuthToken(ctx, &in->d);
+}
+
 /* AcceptSecurityContext on *ctx (NULL: a new one into *out_ctx), the
    module's way, auth-int included.  Returns the final status. */
 static SECURITY_STATUS server_accept(const bench_cred *bc, CtxtHandle *ctx,
@@ -272,14 +286,7 @@ static SECURITY_STATUS server_accept(const bench_cred *bc, CtxtHandle *ctx,
                                &in.d, asc_flags(), 0, out_ctx, &od, &attrs,
                                NULL);
     if (st == SEC_I_COMPLETE_NEEDED) {
-        SECURITY_STATUS hs = SdHashEntityBody(out_ctx, body, BODY_LEN,
-                                              in.entity_hex,
-                                              sizeof(in.entity_hex));
-        if (hs != SEC_E_OK) {
-            return hs;
-        }
-        in.b[3].cbBuffer = (ULONG)strlen(in.entity_hex);
-        st = CompleteAuthToken(out_ctx, &in.d);
+        st = complete_with_body(out_ctx, &in);
     }
     if (out_len != NULL) {
         *out_len = ob.cbBuffer;
@@ -297,14 +304,7 @@ static SECURITY_STATUS server_complete(const bench_cred *bc, CtxtHandle *ctx,
     asc_in_set(&in, token, len, method_of(bc));
     st = CompleteAuthToken(ctx, &in.d);
     if (st == SEC_I_COMPLETE_NEEDED) {
-        SECURITY_STATUS hs = SdHashEntityBody(ctx, body, BODY_LEN,
-                                              in.entity_hex,
-                                              sizeof(in.entity_hex));
-        if (hs != SEC_E_OK) {
-            return hs;
-        }
-        in.b[3].cbBuffer = (ULONG)strlen(in.entity_hex);
-        st = CompleteAuthToken(ctx, &in.d);
+        st = complete_with_body(ctx, &in);
     }
     if (st == SEC_E_OK) {
         SecPkgContext_SdAuthenticationInfo ai;

@@ -482,6 +482,13 @@ static void reconnect(conn *c)
     conn_open(c);
 }
 
+/* An I/O or protocol error: count it and start over on a new connection. */
+static void fail(conn *c)
+{
+    c->st->errors++;
+    reconnect(c);
+}
+
 static void on_readable(conn *c)
 {
     for (;;) {
@@ -509,8 +516,7 @@ static void on_readable(conn *c)
             continue;
         }
         if (ph < 0) {
-            c->st->errors++;
-            reconnect(c);
+            fail(c);
             return;
         }
         if (r.chunked) {
@@ -520,8 +526,7 @@ static void on_readable(conn *c)
                 continue;
             }
             if (bl < 0) {
-                c->st->errors++;
-                reconnect(c);
+                fail(c);
                 return;
             }
             total = r.head_len + (size_t)bl;
@@ -530,8 +535,7 @@ static void on_readable(conn *c)
             total = r.head_len + (size_t)r.content_length;
             if (c->in_len < total) {
                 if (total > IN_CAP) {
-                    c->st->errors++;
-                    reconnect(c);
+                    fail(c);
                     return;
                 }
                 continue;
