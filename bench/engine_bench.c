@@ -919,18 +919,22 @@ static void run_split(ULONG alg, split_result *r, double *mint)
     }
     split_digest_input(&s, a);
 
-    snprintf(name, sizeof(name), "split.parse.%u", (unsigned)alg);
-    r->parse = measure_loop(parse_loop, &s, name);
-    snprintf(name, sizeof(name), "split.hash.%u", (unsigned)alg);
-    r->hash = measure_loop(hash_loop, &s, name);
-    snprintf(name, sizeof(name), "split.nonce.%u", (unsigned)alg);
-    r->nonce = measure_loop(nonce_loop, &s, name);
-    snprintf(name, sizeof(name), "split.nc.%u", (unsigned)alg);
-    r->nc = measure_loop(nc_loop, &s, name);
-    snprintf(name, sizeof(name), "split.standin.%u", (unsigned)alg);
-    r->standin = measure_loop(standin_loop, &s, name);
-    snprintf(name, sizeof(name), "split.ctx.%u", (unsigned)alg);
-    r->ctx = measure_loop(ctx_loop, &s, name);
+    const struct {
+        const char *what;
+        loop_fn fn;
+        double *us;
+    } pieces[] = {{"parse", parse_loop, &r->parse},
+                  {"hash", hash_loop, &r->hash},
+                  {"nonce", nonce_loop, &r->nonce},
+                  {"nc", nc_loop, &r->nc},
+                  {"standin", standin_loop, &r->standin},
+                  {"ctx", ctx_loop, &r->ctx}};
+
+    for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
+        snprintf(name, sizeof(name), "split.%s.%u", pieces[i].what,
+                 (unsigned)alg);
+        *pieces[i].us = measure_loop(pieces[i].fn, &s, name);
+    }
     if (mint != NULL) {
         snprintf(name, sizeof(name), "mint.%u", (unsigned)alg);
         *mint = measure_loop(mint_loop, &bc, name);
