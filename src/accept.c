@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "builder.h"
+#include "hex.h"
 #include "secret.h"
 #include "uri.h"
 
@@ -219,7 +220,7 @@ static SECURITY_STATUS read_qop(call *c)
         return refuse(c, SEC_E_INVALID_TOKEN, "qop without cnonce or nc");
     }
     /* RFC 7616 §3.4: nc is exactly 8 hex digits, counting from 1. */
-    if (!sd_hex_decode(nc, sizeof(nc), r->v[F_NC].p, r->v[F_NC].len)) {
+    if (!sd_hex_decode_public(nc, sizeof(nc), r->v[F_NC].p, r->v[F_NC].len)) {
         return refuse(c, SEC_E_INVALID_TOKEN, "nc is not 8 hex digits");
     }
     r->nc = (uint32_t)nc[0] << 24 | (uint32_t)nc[1] << 16 |
@@ -266,10 +267,10 @@ static SECURITY_STATUS read_user(call *c)
     if (r->userhash) {
         unsigned char raw[SD_MAX_DIGEST];
 
-        if (!sd_hex_decode(raw, hex_len / 2, r->user.p, r->user.len)) {
+        if (!sd_hex_decode_public(raw, hex_len / 2, r->user.p, r->user.len)) {
             return refuse(c, SEC_E_INVALID_TOKEN, "user-hash is not hex");
         }
-        sd_hex_encode(r->user_buf, raw, hex_len / 2); /* lower case */
+        sd_hex_encode_public(r->user_buf, raw, hex_len / 2); /* lower case */
         r->user.p = r->user_buf;
     }
     return SEC_E_OK;
@@ -317,7 +318,7 @@ static SECURITY_STATUS parse_response(call *c)
     else {
         r->alg = sd_algorithm_by_id(SD_ALG_MD5); /* RFC 7616 §3.3 default */
     }
-    if (!sd_hex_decode(r->response, sd_hash_size(r->alg->family),
+    if (!sd_hex_decode_public(r->response, sd_hash_size(r->alg->family),
                        r->v[F_RESPONSE].p, r->v[F_RESPONSE].len)) {
         return refuse(c, SEC_E_INVALID_TOKEN,
                       "response is not hex of the algorithm's size");
@@ -686,7 +687,7 @@ static SECURITY_STATUS build_auth_info(call *c, sd_builder *b)
         if (!sd_digest_response(c->ctx->hasher, &d, true, raw)) {
             return refuse(c, SEC_E_INTERNAL_ERROR, "digest failed");
         }
-        sd_hex_encode(hex, raw, size);
+        sd_hex_encode_public(hex, raw, size);
         sd_builder_param_quoted(b, "rspauth", hex, 2 * size);
         sd_builder_param(b, "qop", r->v[F_QOP].p, r->v[F_QOP].len);
         sd_builder_param_quoted(b, "cnonce", r->v[F_CNONCE].p,

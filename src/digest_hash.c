@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "hex.h"
 #include "secret.h"
 
 struct sd_hasher {
@@ -136,8 +137,11 @@ static bool end_hex(sd_hasher *h, char *hex, bool secret)
     unsigned char raw[SD_MAX_DIGEST];
     bool ok = sd_h_end(h, raw);
 
-    if (ok) {
+    if (ok && secret) {
         sd_hex_encode(hex, raw, sd_hash_size(h->family));
+    }
+    else if (ok) {
+        sd_hex_encode_public(hex, raw, sd_hash_size(h->family));
     }
     if (secret) {
         sd_wipe(raw, sizeof(raw));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "hex.h"
 #include "secret.h"
 
 #define CNONCE_OCTETS 16
@@ -375,7 +376,7 @@ static SECURITY_STATUS authorize(sd_ctx *ctx, const sd_initialize_input *in,
     if (!sd_cred_random(ctx->cred, rnd, sizeof(rnd))) {
         return refuse(ctx, SEC_E_INTERNAL_ERROR, "no random octets");
     }
-    sd_hex_encode(cs->cnonce, rnd, sizeof(rnd));
+    sd_hex_encode_public(cs->cnonce, rnd, sizeof(rnd));
     memcpy(cs->uri, in->uri.p, in->uri.len);
     cs->uri_len = in->uri.len;
     cs->entity_len = 0;
@@ -389,7 +390,7 @@ static SECURITY_STATUS authorize(sd_ctx *ctx, const sd_initialize_input *in,
     if (!sd_digest_response(ctx->hasher, &d, false, raw)) {
         return refuse(ctx, SEC_E_INTERNAL_ERROR, "digest failed");
     }
-    sd_hex_encode(hex, raw, size);
+    sd_hex_encode_public(hex, raw, size);
     sd_builder_init(&b, buf, sizeof(buf));
     sd_builder_puts(&b, "Digest ");
     put_username(ctx, &b);
@@ -444,7 +445,7 @@ static SECURITY_STATUS check_rspauth(sd_ctx *ctx, const sd_auth_list *list,
     }
     snprintf(nc, sizeof(nc), "%08x", cs->nc);
     if (cs->qop == 0 || !cs->answered ||
-        !sd_hex_decode(got, size, rspauth->value.p, rspauth->value.len) ||
+        !sd_hex_decode_public(got, size, rspauth->value.p, rspauth->value.len) ||
         (cnonce && !sd_view_eq(cnonce->value,
                                (sd_view){cs->cnonce, sizeof(cs->cnonce)})) ||
         (ncp && !sd_view_eq_ci(ncp->value, nc))) {

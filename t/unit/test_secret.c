@@ -1,13 +1,27 @@
 /*
- * test_secret.c: hex codecs over every octet and every non-hex character,
- * constant-time comparison, and wiping on pool cleanup.
+ * test_secret.c: both hex codecs (secret and public) over every octet and
+ * every non-hex character, constant-time comparison, and wiping on pool
+ * cleanup.
  */
 #include "support.h"
 
 #include <ctype.h>
 #include <string.h>
 
+#include "hex.h"
 #include "secret.h"
+
+typedef struct {
+    void (*encode)(char *, const unsigned char *, size_t);
+    bool (*decode)(unsigned char *, size_t, const char *, size_t);
+} hex_codec;
+
+/* The branch-free codec for secrets and the table-driven one for public
+   values must behave the same. */
+static const hex_codec codecs[] = {
+    {sd_hex_encode, sd_hex_decode},
+    {sd_hex_encode_public, sd_hex_decode_public},
+};
 
 static void hex_every_octet(void **state)
 {
@@ -18,18 +32,20 @@ static void hex_every_octet(void **state)
     for (int i = 0; i < 256; i++) {
         in[i] = (unsigned char)i;
     }
-    sd_hex_encode(hex, in, 256);
-    for (int i = 0; i < 512; i++) {
-        assert_true(isxdigit((unsigned char)hex[i]) &&
-                    !isupper((unsigned char)hex[i]));
+    for (size_t k = 0; k < sizeof(codecs) / sizeof(codecs[0]); k++) {
+        codecs[k].encode(hex, in, 256);
+        for (int i = 0; i < 512; i++) {
+            assert_true(isxdigit((unsigned char)hex[i]) &&
+                        !isupper((unsigned char)hex[i]));
+        }
+        assert_memory_equal(hex, "000102", 6);
+        assert_memory_equal(hex + 510, "ff", 2);
+        assert_true(codecs[k].decode(back, 256, hex, 512));
+        assert_memory_equal(in, back, 256);
+        assert_true(codecs[k].decode(back, 2, "AbCd", 4));
+        assert_int_equal(back[0], 0xAB);
+        assert_int_equal(back[1], 0xCD);
     }
-    assert_memory_equal(hex, "000102", 6);
-    assert_memory_equal(hex + 510, "ff", 2);
-    assert_true(sd_hex_decode(back, 256, hex, 512));
-    assert_memory_equal(in, back, 256);
-    assert_true(sd_hex_decode(back, 2, "AbCd", 4));
-    assert_int_equal(back[0], 0xAB);
-    assert_int_equal(back[1], 0xCD);
 }
 
 static void hex_refuses_non_hex(void **state)
@@ -37,17 +53,38 @@ static void hex_refuses_non_hex(void **state)
     unsigned char out[1];
 
     (void)state;
-    for (int c = 0; c < 256; c++) {
-        char in[2] = {'0', (char)c};
-        bool is_hex = isxdigit(c) != 0;
+    for (size_t k = 0; k < sizeof(codecs) / sizeof(codecs[0]); k++) {
+        for (int c = 0; c < 256; c++) {
+            char in[2] = {'0', (char)c};
+            bool is_hex = isxdigit(c) != 0;
 
-        assert_int_equal(sd_hex_decode(out, 1, in, 2), is_hex);
-        in[0] = (char)c;
-        in[1] = '0';
-        assert_int_equal(sd_hex_decode(out, 1, in, 2), is_hex);
+            assert_int_equal(codecs[k].decode(out, 1, in, 2), is_hex);
+            in[0] = (char)c;
+            in[1] = '0';
+            assert_int_equal(codecs[k].decode(out, 1, in, 2), is_hex);
+        }
+        assert_false(codecs[k].decode(out, 1, "0", 1));
+        assert_false(codecs[k].decode(out, 1, "000", 3));
     }
-    assert_false(sd_hex_decode(out, 1, "0", 1));
-    assert_false(sd_hex_decode(out, 1, "000", 3));
+}
+
+/* Every pair of octets decodes to the same verdict and value. */
+static void hex_codecs_agree(void **state)
+{
+    (void)state;
+    for (int a = 0; a < 256; a++) {
+        for (int b = 0; b < 256; b++) {
+            char in[2] = {(char)a, (char)b};
+            unsigned char secret_out = 0, public_out = 0;
+            bool secret_ok = sd_hex_decode(&secret_out, 1, in, 2);
+
+            assert_int_equal(sd_hex_decode_public(&public_out, 1, in, 2),
+                             secret_ok);
+            if (secret_ok) {
+                assert_int_equal(public_out, secret_out);
+            }
+        }
+    }
 }
 
 static void compare(void **state)
@@ -84,6 +121,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hex_every_octet),
         cmocka_unit_test(hex_refuses_non_hex),
+        cmocka_unit_test(hex_codecs_agree),
         cmocka_unit_test(compare),
         cmocka_unit_test(wiped_on_cleanup),
     };
