@@ -322,5 +322,6 @@ const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
     }
     out->pvStore = store;
     out->CheckAndSet = mc_check_and_set;
+    out->Prefetch = NULL; /* the round trip is the cost, not the cache */
     return NULL;
 }

@@ -36,9 +36,10 @@
 
 APLOG_USE_MODULE(auth_sspidigest);
 
-/* The layout below is part of the key: a graceful restart onto a build
-   with another layout starts afresh instead of misreading the old one. */
-#define RETAINED_KEY "mod_auth_sspidigest-retained-2"
+/* The layout below, and that of the tables (nc_table.c), is part of the
+   key: a graceful restart onto a build with another layout starts afresh
+   instead of misreading the old one. */
+#define RETAINED_KEY "mod_auth_sspidigest-retained-3"
 #define MAX_TABLES 8 /* distinct AuthDigestShmemSize values */
 #define MAX_MEMCACHE_SERVERS 16
 
@@ -366,7 +367,7 @@ static SECURITY_STATUS SEC_ENTRY no_store(PVOID pv, const UCHAR *id,
     return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 }
 
-static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store};
+static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL};
 
 /* The store of a server, set up by asd_nonce_post_config. */
 const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)

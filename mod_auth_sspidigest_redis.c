@@ -376,5 +376,6 @@ const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
     apr_pool_destroy(ptemp);
     out->pvStore = rs;
     out->CheckAndSet = redis_check_and_set;
+    out->Prefetch = NULL; /* the round trip is the cost, not the cache */
     return NULL;
 }

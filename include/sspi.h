@@ -487,13 +487,20 @@ typedef struct _SecPkgContext_SdAuthenticationInfo {
  *   SEC_E_NO_AUTHENTICATING_AUTHORITY  the store cannot be reached.
  * IssuedAt and ExpiresAt are the nonce's times and Now the caller's clock,
  * in seconds since the epoch, so that records expire with their nonce.
- * Called from any thread at once.
+ * Prefetch may be NULL.  Otherwise the engine calls it with the nonce's id
+ * once the nonce is known good, before it computes the digests, and
+ * CheckAndSet follows unless the response turns out wrong: a hint to start
+ * fetching the record (the built-in store pulls its bucket into the CPU
+ * cache), which must neither block nor fail.
+ * Both are called from any thread at once.
  */
 typedef struct _SD_NONCE_COUNT_STORE {
     PVOID pvStore;
     SECURITY_STATUS(SEC_ENTRY *CheckAndSet)
     (PVOID pvStore, const UCHAR *NonceId, ULONG cbNonceId, int64_t IssuedAt,
      int64_t ExpiresAt, int64_t Now, ULONG NonceCount);
+    void(SEC_ENTRY *Prefetch)(PVOID pvStore, const UCHAR *NonceId,
+                              ULONG cbNonceId);
 } SD_NONCE_COUNT_STORE, *PSD_NONCE_COUNT_STORE;
 
 /*
@@ -506,7 +513,7 @@ typedef struct _SD_NONCE_COUNT_STORE {
  * SEC_E_CONTEXT_EXPIRED (stale), never accepted twice.  Counts may arrive
  * out of order within a window of 256 below the highest.
  *   SdNonceCountStoreSize: octets for a store meant for Nonces live nonces:
- *   1.5 records of 78 octets each (117 octets per nonce), so that about
+ *   1.5 records of 82 octets each (123 octets per nonce), so that about
  *   97% of Nonces live nonces stay held, the rest answered stale.
  *   SdNonceCountStoreInit: formats Memory (8-byte aligned, cbMemory octets)
  *   and fills *Store.  With SD_STORE_START_FRESH every nonce issued up to

@@ -1,6 +1,7 @@
 /*
  * nc_store.c: the public face of the built-in replay store (sspi.h):
- * sizing, formatting, and the CheckAndSet entry bound to nc_table.
+ * sizing, formatting, and the CheckAndSet and Prefetch entries bound to
+ * nc_table.
  */
 #include "nc_table.h"
 
@@ -12,6 +13,12 @@ table_check_and_set(PVOID store, const UCHAR *id, ULONG id_len, int64_t issued,
 {
     return sd_nc_table_check_and_set(store, id, id_len, issued, expires, now,
                                      nc);
+}
+
+static void SEC_ENTRY table_prefetch(PVOID store, const UCHAR *id,
+                                     ULONG id_len)
+{
+    sd_nc_table_prefetch(store, id, id_len);
 }
 
 size_t SdNonceCountStoreSize(ULONG Nonces)
@@ -36,5 +43,6 @@ SECURITY_STATUS SdNonceCountStoreInit(PVOID Memory, size_t cbMemory,
     }
     Store->pvStore = t;
     Store->CheckAndSet = table_check_and_set;
+    Store->Prefetch = table_prefetch;
     return SEC_E_OK;
 }

@@ -36,6 +36,11 @@ size_t sd_nc_table_size(uint32_t nonces);
 sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared,
                               int64_t floor);
 
+/* Pulls the bucket of nonce `id` into the CPU cache (a hint; no lock,
+   no effect on the table). */
+void sd_nc_table_prefetch(const sd_nc_table *t, const unsigned char *id,
+                          size_t id_len);
+
 /* The SD_NONCE_COUNT_STORE CheckAndSet contract (sspi.h). */
 SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
                                           const unsigned char *id,

@@ -875,8 +875,8 @@ static SECURITY_STATUS SEC_ENTRY store_evicted(PVOID s, const UCHAR *id,
 
 static void replay_store_failures(void **state)
 {
-    SD_NONCE_COUNT_STORE down = {NULL, store_unreachable};
-    SD_NONCE_COUNT_STORE evicted = {NULL, store_evicted};
+    SD_NONCE_COUNT_STORE down = {NULL, store_unreachable, NULL};
+    SD_NONCE_COUNT_STORE evicted = {NULL, store_evicted, NULL};
     const SD_NONCE_COUNT_STORE *stores[] = {&down, &evicted};
     const SECURITY_STATUS want[] = {SEC_E_NO_AUTHENTICATING_AUTHORITY,
                                     SEC_E_CONTEXT_EXPIRED};
@@ -907,6 +907,93 @@ static void replay_store_failures(void **state)
         /* nothing was accepted: the context is not established */
         assert_status(QuerySecurityContextToken(&sctx, &(PVOID){NULL}),
                       SEC_E_NO_IMPERSONATION);
+        DeleteSecurityContext(&sctx);
+        DeleteSecurityContext(&cctx);
+        FreeCredentialsHandle(&server);
+        FreeCredentialsHandle(&client);
+    }
+}
+
+/* A store that logs its calls and keeps its records in the built-in
+   table. */
+typedef struct {
+    SD_NONCE_COUNT_STORE inner;
+    char calls[8]; /* 'p' prefetch, 'c' check-and-set, in order */
+    int ncalls;
+    UCHAR prefetched[SD_NONCE_ID_LEN], checked[SD_NONCE_ID_LEN];
+} logging_store;
+
+static void log_call(logging_store *ls, char what, UCHAR *keep,
+                     const UCHAR *id, ULONG n)
+{
+    assert_int_equal(n, SD_NONCE_ID_LEN);
+    memcpy(keep, id, n);
+    if (ls->ncalls < (int)sizeof(ls->calls) - 1) {
+        ls->calls[ls->ncalls++] = what;
+    }
+}
+
+static SECURITY_STATUS SEC_ENTRY logging_check(PVOID s, const UCHAR *id,
+                                               ULONG n, int64_t issued,
+                                               int64_t expires, int64_t now,
+                                               ULONG nc)
+{
+    logging_store *ls = s;
+
+    log_call(ls, 'c', ls->checked, id, n);
+    return ls->inner.CheckAndSet(ls->inner.pvStore, id, n, issued, expires,
+                                 now, nc);
+}
+
+static void SEC_ENTRY logging_prefetch(PVOID s, const UCHAR *id, ULONG n)
+{
+    logging_store *ls = s;
+
+    log_call(ls, 'p', ls->prefetched, id, n);
+    ls->inner.Prefetch(ls->inner.pvStore, id, n);
+}
+
+/* The store hears of the nonce before the digests are checked, and of the
+   same nonce when the count is recorded; a wrong response records
+   nothing. */
+static void replay_store_prefetch(void **state)
+{
+    static uint64_t mem[4096];
+    logging_store ls = {{NULL, NULL, NULL}, "", 0, {0}, {0}};
+    SD_NONCE_COUNT_STORE store = {&ls, logging_check, logging_prefetch};
+    const char *passwords[] = {"wrong", "secret"};
+    const char *want_calls[] = {"p", "pc"};
+
+    (void)state;
+    assert_true(SdNonceCountStoreSize(10) <= sizeof(mem));
+    assert_status(SdNonceCountStoreInit(mem, sizeof(mem), 0, &ls.inner),
+                  SEC_E_OK);
+    assert_non_null(ls.inner.Prefetch);
+    for (int i = 0; i < 2; i++) {
+        SD_DIGEST_SERVER_POLICY p;
+        ULONG alg = SD_ALG_MD5;
+        CredHandle server, client;
+        CtxtHandle sctx, cctx;
+        char challenge[OUT_CAP], authz[OUT_CAP], out[OUT_CAP];
+
+        ls.ncalls = 0;
+        memset(ls.calls, 0, sizeof(ls.calls));
+        test_policy(&p, &alg, 1, SD_QOP_AUTH);
+        p.NonceCountStore = &store;
+        test_server_cred(&p, &server);
+        test_client_cred("alice", passwords[i], &client);
+        asc_call(&server, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
+                 sizeof(challenge), NULL);
+        isc_call(&client, NULL, &cctx, 0, "/p", challenge, "GET", authz,
+                 sizeof(authz), NULL);
+        assert_status(asc_call(&server, &sctx, &sctx, ASC_REQ_REPLAY_DETECT,
+                               authz, "GET", NULL, "realm", out, sizeof(out),
+                               NULL),
+                      i == 0 ? SEC_E_LOGON_DENIED : SEC_E_OK);
+        assert_string_equal(ls.calls, want_calls[i]);
+        if (i == 1) {
+            assert_memory_equal(ls.prefetched, ls.checked, SD_NONCE_ID_LEN);
+        }
         DeleteSecurityContext(&sctx);
         DeleteSecurityContext(&cctx);
         FreeCredentialsHandle(&server);
@@ -1135,6 +1222,7 @@ int main(void)
         cmocka_unit_test_setup(auth_int_completes, setup_realm),
         cmocka_unit_test_setup(user_store_down, setup_realm),
         cmocka_unit_test_setup(replay_store_failures, setup_realm),
+        cmocka_unit_test_setup(replay_store_prefetch, setup_realm),
         cmocka_unit_test_setup(output_buffer_too_small, setup_realm),
         cmocka_unit_test_setup(allocate_memory, setup_realm),
         cmocka_unit_test_setup(bad_handles_and_flags, setup_realm),
