@@ -80,8 +80,8 @@ static const char PASSWORD[] = "bench-password";
 static const char URI[] = "/bench/index.html";
 static const unsigned char SECRET[32] = "0123456789abcdef0123456789abcdef";
 
-static apr_pool_t *gpool;  /* long-lived */
-static apr_pool_t *cpool;  /* "connection" pool: parent of contexts */
+static apr_pool_t *gpool; /* long-lived */
+static apr_pool_t *cpool; /* "connection" pool: parent of contexts */
 static char ha1[SD_HASH_FAMILIES][SD_MAX_HEX + 1];
 static char body[BODY_LEN];
 static double budget = 0.6; /* seconds of timed work per measurement */
@@ -171,8 +171,8 @@ static void cred_init(bench_cred *bc, ULONG alg, variant v, ULONG store_nonces)
     if (bc->store_mem == NULL) {
         die("no memory for the store", SEC_E_INSUFFICIENT_MEMORY);
     }
-    st = SdNonceCountStoreInit(bc->store_mem, size, SD_STORE_SHARED,
-                               &bc->store);
+    st =
+        SdNonceCountStoreInit(bc->store_mem, size, SD_STORE_SHARED, &bc->store);
     if (st != SEC_E_OK) {
         die("SdNonceCountStoreInit", st);
     }
@@ -229,17 +229,18 @@ static void asc_in_set(asc_in *in, const char *token, size_t len,
     in->cp.Pool = cpool;
     in->cp.RequestTarget = URI;
     in->cp.RequestTargetLength = (ULONG)strlen(URI);
-    in->b[0] = (SecBuffer){(ULONG)len, SECBUFFER_TOKEN, (void *)(uintptr_t)token};
+    in->b[0] =
+        (SecBuffer){(ULONG)len, SECBUFFER_TOKEN, (void *)(uintptr_t)token};
     in->b[1] = (SecBuffer){(ULONG)strlen(method), SECBUFFER_PKG_PARAMS,
                            (void *)(uintptr_t)method};
     in->b[2] = (SecBuffer){0, SECBUFFER_PKG_PARAMS, NULL};
     in->b[3] = (SecBuffer){0, SECBUFFER_PKG_PARAMS, in->entity_hex};
     in->b[4] = (SecBuffer){(ULONG)strlen(REALM), SECBUFFER_PKG_PARAMS,
                            (void *)(uintptr_t)REALM};
-    in->b[5] = (SecBuffer){0, SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY,
-                           NULL};
-    in->b[6] = (SecBuffer){sizeof(in->cp), SECBUFFER_SD_CALL_PARAMETERS,
-                           &in->cp};
+    in->b[5] =
+        (SecBuffer){0, SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY, NULL};
+    in->b[6] =
+        (SecBuffer){sizeof(in->cp), SECBUFFER_SD_CALL_PARAMETERS, &in->cp};
     in->d.ulVersion = SECBUFFER_VERSION;
     in->d.cBuffers = 7;
     in->d.pBuffers = in->b;
@@ -282,9 +283,8 @@ static SECURITY_STATUS server_accept(const bench_cred *bc, CtxtHandle *ctx,
     SECURITY_STATUS st;
 
     asc_in_set(&in, token, len, method_of(bc));
-    st = AcceptSecurityContext((PCredHandle)(uintptr_t)&bc->server, ctx,
-                               &in.d, asc_flags(), 0, out_ctx, &od, &attrs,
-                               NULL);
+    st = AcceptSecurityContext((PCredHandle)(uintptr_t)&bc->server, ctx, &in.d,
+                               asc_flags(), 0, out_ctx, &od, &attrs, NULL);
     if (st == SEC_I_COMPLETE_NEEDED) {
         st = complete_with_body(out_ctx, &in);
     }
@@ -335,11 +335,10 @@ static SECURITY_STATUS client_answer(bench_cred *bc, CtxtHandle *ctx,
         ib[2] = (SecBuffer){BODY_LEN, SECBUFFER_DATA, body};
         id.cBuffers = 3;
     }
-    st = InitializeSecurityContext(challenge[0] ? &bc->client : NULL,
-                                   challenge[0] ? NULL : ctx,
-                                   (SEC_CHAR *)(uintptr_t)URI,
-                                   ISC_REQ_USE_HTTP_STYLE, 0, 0, &id, 0, ctx,
-                                   &od, &attrs, NULL);
+    st = InitializeSecurityContext(
+        challenge[0] ? &bc->client : NULL, challenge[0] ? NULL : ctx,
+        (SEC_CHAR *)(uintptr_t)URI, ISC_REQ_USE_HTTP_STYLE, 0, 0, &id, 0, ctx,
+        &od, &attrs, NULL);
     *len = ob.cbBuffer;
     tok[*len] = '\0';
     return st;
@@ -518,7 +517,8 @@ static double measure_loop(loop_fn fn, void *arg, const char *cg_name)
     return best;
 }
 
-/* ---- instruction counts from a callgrind run ------------------------------ */
+/* ---- instruction counts from a callgrind run ------------------------------
+ */
 
 #define MAX_IR 128
 static struct {
@@ -578,17 +578,18 @@ static void fmt_ratio(char *buf, size_t n, double a, double b)
     }
 }
 
-/* ---- the floor: the protocol's hashes in a bare OpenSSL loop -------------- */
+/* ---- the floor: the protocol's hashes in a bare OpenSSL loop --------------
+ */
 
 typedef struct {
     const EVP_MD *md;
     EVP_MD_CTX *ctx;
     size_t hex_len;
     variant v;
-    char a2[256], a2r[256];     /* method:uri[:H(body)], :uri[:H(body)] */
-    char kd[512];               /* HA1:nonce:nc:cnonce:qop: (then HA2) */
+    char a2[256], a2r[256]; /* method:uri[:H(body)], :uri[:H(body)] */
+    char kd[512];           /* HA1:nonce:nc:cnonce:qop: (then HA2) */
     size_t kd_prefix;
-    char sess[256];             /* HA1:nonce:cnonce */
+    char sess[256]; /* HA1:nonce:cnonce */
 } floor_arg;
 
 static void hexenc(char *out, const unsigned char *in, size_t n)
@@ -756,7 +757,8 @@ static void standin_loop(void *arg, size_t iters)
     unsigned char mac[SD_MAC_SIZE];
 
     for (size_t i = 0; i < iters; i++) {
-        if (!sd_mac_begin(s->standin) || !sd_mac_add(s->standin, &s->family, 1) ||
+        if (!sd_mac_begin(s->standin) ||
+            !sd_mac_add(s->standin, &s->family, 1) ||
             !sd_mac_add(s->standin, USER, strlen(USER)) ||
             !sd_mac_add(s->standin, "\0", 1) ||
             !sd_mac_add(s->standin, REALM, strlen(REALM)) ||
@@ -824,8 +826,7 @@ typedef struct {
     double asc, cat, floor;
 } row_result;
 
-static void cg_name(char *buf, size_t n, const char *what, ULONG alg,
-                    variant v)
+static void cg_name(char *buf, size_t n, const char *what, ULONG alg, variant v)
 {
     static const char *vn[] = {"auth", "sess", "authint"};
 
@@ -923,12 +924,10 @@ static void run_split(ULONG alg, split_result *r, double *mint)
         const char *what;
         loop_fn fn;
         double *us;
-    } pieces[] = {{"parse", parse_loop, &r->parse},
-                  {"hash", hash_loop, &r->hash},
-                  {"nonce", nonce_loop, &r->nonce},
-                  {"nc", nc_loop, &r->nc},
-                  {"standin", standin_loop, &r->standin},
-                  {"ctx", ctx_loop, &r->ctx}};
+    } pieces[] = {
+        {"parse", parse_loop, &r->parse},       {"hash", hash_loop, &r->hash},
+        {"nonce", nonce_loop, &r->nonce},       {"nc", nc_loop, &r->nc},
+        {"standin", standin_loop, &r->standin}, {"ctx", ctx_loop, &r->ctx}};
 
     for (size_t i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++) {
         snprintf(name, sizeof(name), "split.%s.%u", pieces[i].what,
@@ -944,7 +943,8 @@ static void run_split(ULONG alg, split_result *r, double *mint)
     free(tmem);
 }
 
-/* ---- growth: the replay store with n live nonces -------------------------- */
+/* ---- growth: the replay store with n live nonces --------------------------
+ */
 
 typedef struct {
     sd_nc_table *t;
@@ -978,8 +978,8 @@ static void nc_random_loop(void *arg, size_t iters)
 typedef struct {
     uint32_t n;
     size_t bytes;
-    double held;     /* share of the n nonces still tracked after the fill */
-    double nc_ns;    /* check-and-set on a random live nonce */
+    double held;  /* share of the n nonces still tracked after the fill */
+    double nc_ns; /* check-and-set on a random live nonce */
     double asc_us, cat_us;
     uint32_t measured; /* clients behind the asc/cat figures */
 } growth_result;
@@ -1151,8 +1151,8 @@ int main(int argc, char **argv)
         for (int v = 0; v < 3; v++) {
             ULONG alg = v == V_SESS ? algs_sess[a] : algs_plain[a];
             const row_result *r = &rows[a][v];
-            char n1[64], n2[64], n3[64], i1[16], i2[16], i3[16], x1[16],
-                x2[16], x3[16], x4[16];
+            char n1[64], n2[64], n3[64], i1[16], i2[16], i3[16], x1[16], x2[16],
+                x3[16], x4[16];
 
             cg_name(n1, sizeof(n1), "asc", alg, (variant)v);
             cg_name(n2, sizeof(n2), "cat", alg, (variant)v);
@@ -1166,9 +1166,9 @@ int main(int argc, char **argv)
             fmt_ratio(x4, sizeof(x4), ir(n2), ir(n3));
             printf("  %-16s %-13s %9.0f %6.2f %7s | %9.0f %6.2f %7s | %6.2f "
                    "%7s | %5s %5s %5s %5s\n",
-                   sd_algorithm_by_id(alg)->name, variant_name[v],
-                   1.0 / r->asc, r->asc * 1e6, i1, 1.0 / r->cat, r->cat * 1e6,
-                   i2, r->floor * 1e6, i3, x1, x2, x3, x4);
+                   sd_algorithm_by_id(alg)->name, variant_name[v], 1.0 / r->asc,
+                   r->asc * 1e6, i1, 1.0 / r->cat, r->cat * 1e6, i2,
+                   r->floor * 1e6, i3, x1, x2, x3, x4);
         }
     }
     {
@@ -1181,14 +1181,14 @@ int main(int argc, char **argv)
     }
     printf("\nCOST SPLIT (us per operation, qop=auth; pieces timed alone "
            "through src/*.h)\n");
-    printf("  %-12s %6s %8s %7s %7s %8s %8s | %6s %6s | %6s %6s\n",
-           "algorithm", "parse", "hash(2)", "nonce", "nc", "standin",
-           "ctx", "asc", "rest", "cat", "rest");
+    printf("  %-12s %6s %8s %7s %7s %8s %8s | %6s %6s | %6s %6s\n", "algorithm",
+           "parse", "hash(2)", "nonce", "nc", "standin", "ctx", "asc", "rest",
+           "cat", "rest");
     for (int a = 0; a < 3; a++) {
         const split_result *s = &split[a];
         const row_result *r = &rows[a][0];
-        double asc_sum = s->parse + s->hash + s->nonce + s->nc + s->standin +
-                         s->ctx;
+        double asc_sum =
+            s->parse + s->hash + s->nonce + s->nc + s->standin + s->ctx;
         double cat_sum = s->parse + s->hash + s->nc;
 
         printf("  %-12s %6.2f %8.2f %7.2f %7.2f %8.2f %8.2f | %6.2f %6.2f | "
@@ -1248,9 +1248,10 @@ int main(int argc, char **argv)
         double store_only =
             (g0->cat_us + (gl->nc_ns - g0->nc_ns) / 1000) / g0->cat_us;
 
-        printf("  store alone: cat at n=1 plus the extra nc cost at n=%u: x%.2f "
-               "of n=1\n",
-               gl->n, store_only);
+        printf(
+            "  store alone: cat at n=1 plus the extra nc cost at n=%u: x%.2f "
+            "of n=1\n",
+            gl->n, store_only);
     }
 done:
     printf("\nTARGETS (engine)\n");
@@ -1283,8 +1284,7 @@ done:
         printf("  per-request cost flat within 10%% from 1 to %u live nonces: "
                "asc x%.2f %s, cat x%.2f %s; %.1f bytes per live nonce\n",
                gl->n, xa, xa <= 1.10 ? "reached" : "MISSED", xc,
-               xc <= 1.10 ? "reached" : "MISSED",
-               (double)gl->bytes / gl->n);
+               xc <= 1.10 ? "reached" : "MISSED", (double)gl->bytes / gl->n);
     }
     if (failures > 0) {
         printf("  WARNING: %lu operations failed during the measurements\n",

@@ -143,11 +143,10 @@ static SECURITY_STATUS isc(conn *c, const char *token, size_t len)
         ib[2] = (SecBuffer){(ULONG)opt.body_len, SECBUFFER_DATA, body};
         id.cBuffers = 3;
     }
-    st = InitializeSecurityContext(first ? &client_cred : NULL,
-                                   first ? NULL : &c->ctx,
-                                   (SEC_CHAR *)(uintptr_t)opt.path,
-                                   ISC_REQ_USE_HTTP_STYLE, 0, 0, &id, 0,
-                                   &c->ctx, &od, &attrs, NULL);
+    st = InitializeSecurityContext(
+        first ? &client_cred : NULL, first ? NULL : &c->ctx,
+        (SEC_CHAR *)(uintptr_t)opt.path, ISC_REQ_USE_HTTP_STYLE, 0, 0, &id, 0,
+        &c->ctx, &od, &attrs, NULL);
     if (first && SEC_SUCCESS(st)) {
         c->has_ctx = true;
     }
@@ -166,7 +165,8 @@ static void drop_ctx(conn *c)
     c->auth_len = 0;
 }
 
-/* ---- requests ------------------------------------------------------------- */
+/* ---- requests -------------------------------------------------------------
+ */
 
 static void build_request(conn *c)
 {
@@ -180,8 +180,8 @@ static void build_request(conn *c)
         }
     }
     n = snprintf(c->out, sizeof(c->out),
-                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n", method(),
-                 opt.path, opt.port);
+                 "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n", method(), opt.path,
+                 opt.port);
     if (opt.auth == A_BASIC) {
         n += snprintf(c->out + n, sizeof(c->out) - (size_t)n, "%s",
                       basic_header);
@@ -279,17 +279,18 @@ static void send_next(conn *c)
     }
 }
 
-/* ---- responses ------------------------------------------------------------ */
+/* ---- responses ------------------------------------------------------------
+ */
 
 typedef struct {
     int status;
-    size_t head_len;   /* through the blank line */
+    size_t head_len;     /* through the blank line */
     long content_length; /* -1: none */
     bool chunked;
     bool close;
-    char chal[8192];   /* WWW-Authenticate values, CR LF separated */
+    char chal[8192]; /* WWW-Authenticate values, CR LF separated */
     size_t chal_len;
-    const char *info;  /* Authentication-Info value */
+    const char *info; /* Authentication-Info value */
     size_t info_len;
 } response;
 
@@ -349,8 +350,7 @@ static int parse_head(const char *buf, size_t len, response *r)
         else if (header_is(p, (size_t)(eol - p), "Connection", &v, &vl)) {
             r->close = vl >= 5 && strncasecmp(v, "close", 5) == 0;
         }
-        else if (header_is(p, (size_t)(eol - p), "WWW-Authenticate", &v,
-                           &vl)) {
+        else if (header_is(p, (size_t)(eol - p), "WWW-Authenticate", &v, &vl)) {
             if (r->chal_len + vl + 2 < sizeof(r->chal)) {
                 if (r->chal_len > 0) {
                     memcpy(r->chal + r->chal_len, "\r\n", 2);
@@ -389,7 +389,8 @@ static long chunked_len(const char *buf, size_t len)
         }
         off = (size_t)(eol - buf) + 2;
         if (n == 0) {
-            const char *fin = memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
+            const char *fin =
+                memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
 
             return fin ? (long)(fin - buf) + 4 : 0;
         }
@@ -435,8 +436,8 @@ static void handle_response(conn *c, const response *r, double done)
         if (opt.auth == A_DIGEST && r->info != NULL && c->has_ctx &&
             memmem(r->info, r->info_len, "nextnonce", 9) != NULL) {
             char tmp[2048];
-            size_t n = r->info_len < sizeof(tmp) - 1 ? r->info_len
-                                                      : sizeof(tmp) - 1;
+            size_t n =
+                r->info_len < sizeof(tmp) - 1 ? r->info_len : sizeof(tmp) - 1;
 
             memcpy(tmp, r->info, n);
             tmp[n] = '\0';
@@ -591,7 +592,8 @@ static void on_event(conn *c, uint32_t ev)
     }
 }
 
-/* ---- threads -------------------------------------------------------------- */
+/* ---- threads --------------------------------------------------------------
+ */
 
 typedef struct {
     int first, count;
@@ -685,21 +687,40 @@ int main(int argc, char **argv)
 
     while ((c = getopt(argc, argv, "p:u:c:d:w:T:a:U:P:b:")) != -1) {
         switch (c) {
-        case 'p': opt.port = atoi(optarg); break;
-        case 'u': opt.path = optarg; break;
-        case 'c': opt.conns = atoi(optarg); break;
-        case 'd': opt.seconds = atof(optarg); break;
-        case 'w': opt.warmup = atof(optarg); break;
-        case 'T': opt.threads = atoi(optarg); break;
+        case 'p':
+            opt.port = atoi(optarg);
+            break;
+        case 'u':
+            opt.path = optarg;
+            break;
+        case 'c':
+            opt.conns = atoi(optarg);
+            break;
+        case 'd':
+            opt.seconds = atof(optarg);
+            break;
+        case 'w':
+            opt.warmup = atof(optarg);
+            break;
+        case 'T':
+            opt.threads = atoi(optarg);
+            break;
         case 'a':
             opt.auth = strcmp(optarg, "basic") == 0    ? A_BASIC
                        : strcmp(optarg, "digest") == 0 ? A_DIGEST
                                                        : A_NONE;
             break;
-        case 'U': opt.user = optarg; break;
-        case 'P': opt.password = optarg; break;
-        case 'b': opt.body_len = (size_t)atol(optarg); break;
-        default: usage();
+        case 'U':
+            opt.user = optarg;
+            break;
+        case 'P':
+            opt.password = optarg;
+            break;
+        case 'b':
+            opt.body_len = (size_t)atol(optarg);
+            break;
+        default:
+            usage();
         }
     }
     if (opt.port <= 0 || opt.conns <= 0 || opt.threads <= 0 ||
@@ -730,9 +751,9 @@ int main(int argc, char **argv)
         id.Password = (UCHAR *)(uintptr_t)opt.password;
         id.PasswordLength = (ULONG)strlen(opt.password);
         id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-        st = AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND,
-                                      NULL, &id, NULL, NULL, &client_cred,
-                                      NULL);
+        st =
+            AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND,
+                                     NULL, &id, NULL, NULL, &client_cred, NULL);
         if (st != SEC_E_OK) {
             fprintf(stderr, "load: AcquireCredentialsHandle: %s\n",
                     SdStatusName(st));
@@ -789,8 +810,7 @@ int main(int argc, char **argv)
                (unsigned long long)all.handshakes,
                (unsigned long long)all.errors,
                (unsigned long long)all.reconnects,
-               (unsigned long long)all.total,
-               100 * cpu / (now_s() - t_start));
+               (unsigned long long)all.total, 100 * cpu / (now_s() - t_start));
     }
     if (opt.auth == A_DIGEST) {
         FreeCredentialsHandle(&client_cred);

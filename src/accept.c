@@ -319,7 +319,7 @@ static SECURITY_STATUS parse_response(call *c)
         r->alg = sd_algorithm_by_id(SD_ALG_MD5); /* RFC 7616 §3.3 default */
     }
     if (!sd_hex_decode_public(r->response, sd_hash_size(r->alg->family),
-                       r->v[F_RESPONSE].p, r->v[F_RESPONSE].len)) {
+                              r->v[F_RESPONSE].p, r->v[F_RESPONSE].len)) {
         return refuse(c, SEC_E_INVALID_TOKEN,
                       "response is not hex of the algorithm's size");
     }
@@ -384,7 +384,8 @@ static bool nonce_checked_before(const call *c)
     sd_view realm = {ctx->realm, ctx->realm_len};
 
     return ctx->state == SD_CTX_AWAIT_ENTITY && ctx->nonce_len > 0 &&
-           sd_view_eq(c->r.v[F_NONCE], nonce) && sd_view_eq(c->in->realm, realm);
+           sd_view_eq(c->r.v[F_NONCE], nonce) &&
+           sd_view_eq(c->in->realm, realm);
 }
 
 static void remember_nonce(call *c)

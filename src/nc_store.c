@@ -15,8 +15,7 @@ table_check_and_set(PVOID store, const UCHAR *id, ULONG id_len, int64_t issued,
                                      nc);
 }
 
-static void SEC_ENTRY table_prefetch(PVOID store, const UCHAR *id,
-                                     ULONG id_len)
+static void SEC_ENTRY table_prefetch(PVOID store, const UCHAR *id, ULONG id_len)
 {
     sd_nc_table_prefetch(store, id, id_len);
 }

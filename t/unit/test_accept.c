@@ -873,6 +873,39 @@ static SECURITY_STATUS SEC_ENTRY store_evicted(PVOID s, const UCHAR *id,
     return SEC_E_CONTEXT_EXPIRED;
 }
 
+/* One login as alice through a server whose replay store is `store`:
+   the status of the final AcceptSecurityContext, its output, and whether
+   the context ended established. */
+static SECURITY_STATUS login_with_store(const SD_NONCE_COUNT_STORE *store,
+                                        const char *password, char *out,
+                                        size_t out_len, bool *established)
+{
+    SD_DIGEST_SERVER_POLICY p;
+    ULONG alg = SD_ALG_MD5;
+    CredHandle server, client;
+    CtxtHandle sctx, cctx;
+    char challenge[OUT_CAP], authz[OUT_CAP];
+    SECURITY_STATUS st;
+
+    test_policy(&p, &alg, 1, SD_QOP_AUTH);
+    p.NonceCountStore = store;
+    test_server_cred(&p, &server);
+    test_client_cred("alice", password, &client);
+    asc_call(&server, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
+             sizeof(challenge), NULL);
+    isc_call(&client, NULL, &cctx, 0, "/p", challenge, "GET", authz,
+             sizeof(authz), NULL);
+    st = asc_call(&server, &sctx, &sctx, ASC_REQ_REPLAY_DETECT, authz, "GET",
+                  NULL, "realm", out, out_len, NULL);
+    *established = QuerySecurityContextToken(&sctx, &(PVOID){NULL}) !=
+                   SEC_E_NO_IMPERSONATION;
+    DeleteSecurityContext(&sctx);
+    DeleteSecurityContext(&cctx);
+    FreeCredentialsHandle(&server);
+    FreeCredentialsHandle(&client);
+    return st;
+}
+
 static void replay_store_failures(void **state)
 {
     SD_NONCE_COUNT_STORE down = {NULL, store_unreachable, NULL};
@@ -883,34 +916,16 @@ static void replay_store_failures(void **state)
 
     (void)state;
     for (int i = 0; i < 2; i++) {
-        SD_DIGEST_SERVER_POLICY p;
-        ULONG alg = SD_ALG_MD5;
-        CredHandle server, client;
-        CtxtHandle sctx, cctx;
-        char challenge[OUT_CAP], authz[OUT_CAP], out[OUT_CAP];
+        char out[OUT_CAP];
+        bool established;
 
-        test_policy(&p, &alg, 1, SD_QOP_AUTH);
-        p.NonceCountStore = stores[i];
-        test_server_cred(&p, &server);
-        test_client_cred("alice", "secret", &client);
-        asc_call(&server, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
-                 sizeof(challenge), NULL);
-        isc_call(&client, NULL, &cctx, 0, "/p", challenge, "GET", authz,
-                 sizeof(authz), NULL);
-        assert_status(asc_call(&server, &sctx, &sctx, ASC_REQ_REPLAY_DETECT,
-                               authz, "GET", NULL, "realm", out, sizeof(out),
-                               NULL),
+        assert_status(login_with_store(stores[i], "secret", out, sizeof(out),
+                                       &established),
                       want[i]);
         if (i == 1) {
             challenge_has(out, "stale=true");
         }
-        /* nothing was accepted: the context is not established */
-        assert_status(QuerySecurityContextToken(&sctx, &(PVOID){NULL}),
-                      SEC_E_NO_IMPERSONATION);
-        DeleteSecurityContext(&sctx);
-        DeleteSecurityContext(&cctx);
-        FreeCredentialsHandle(&server);
-        FreeCredentialsHandle(&client);
+        assert_false(established); /* nothing was accepted */
     }
 }
 
@@ -923,8 +938,8 @@ typedef struct {
     UCHAR prefetched[SD_NONCE_ID_LEN], checked[SD_NONCE_ID_LEN];
 } logging_store;
 
-static void log_call(logging_store *ls, char what, UCHAR *keep,
-                     const UCHAR *id, ULONG n)
+static void log_call(logging_store *ls, char what, UCHAR *keep, const UCHAR *id,
+                     ULONG n)
 {
     assert_int_equal(n, SD_NONCE_ID_LEN);
     memcpy(keep, id, n);
@@ -941,8 +956,8 @@ static SECURITY_STATUS SEC_ENTRY logging_check(PVOID s, const UCHAR *id,
     logging_store *ls = s;
 
     log_call(ls, 'c', ls->checked, id, n);
-    return ls->inner.CheckAndSet(ls->inner.pvStore, id, n, issued, expires,
-                                 now, nc);
+    return ls->inner.CheckAndSet(ls->inner.pvStore, id, n, issued, expires, now,
+                                 nc);
 }
 
 static void SEC_ENTRY logging_prefetch(PVOID s, const UCHAR *id, ULONG n)
@@ -970,34 +985,19 @@ static void replay_store_prefetch(void **state)
                   SEC_E_OK);
     assert_non_null(ls.inner.Prefetch);
     for (int i = 0; i < 2; i++) {
-        SD_DIGEST_SERVER_POLICY p;
-        ULONG alg = SD_ALG_MD5;
-        CredHandle server, client;
-        CtxtHandle sctx, cctx;
-        char challenge[OUT_CAP], authz[OUT_CAP], out[OUT_CAP];
+        char out[OUT_CAP];
+        bool established;
 
         ls.ncalls = 0;
         memset(ls.calls, 0, sizeof(ls.calls));
-        test_policy(&p, &alg, 1, SD_QOP_AUTH);
-        p.NonceCountStore = &store;
-        test_server_cred(&p, &server);
-        test_client_cred("alice", passwords[i], &client);
-        asc_call(&server, NULL, &sctx, 0, "", "GET", NULL, "realm", challenge,
-                 sizeof(challenge), NULL);
-        isc_call(&client, NULL, &cctx, 0, "/p", challenge, "GET", authz,
-                 sizeof(authz), NULL);
-        assert_status(asc_call(&server, &sctx, &sctx, ASC_REQ_REPLAY_DETECT,
-                               authz, "GET", NULL, "realm", out, sizeof(out),
-                               NULL),
+        assert_status(login_with_store(&store, passwords[i], out, sizeof(out),
+                                       &established),
                       i == 0 ? SEC_E_LOGON_DENIED : SEC_E_OK);
+        assert_int_equal(established, i == 1);
         assert_string_equal(ls.calls, want_calls[i]);
         if (i == 1) {
             assert_memory_equal(ls.prefetched, ls.checked, SD_NONCE_ID_LEN);
         }
-        DeleteSecurityContext(&sctx);
-        DeleteSecurityContext(&cctx);
-        FreeCredentialsHandle(&server);
-        FreeCredentialsHandle(&client);
     }
 }
 
