@@ -12,7 +12,7 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
 use SDTest qw(module_under_test need_module_under_test base_url digest_get
-    parse_challenges);
+    curl_digest_get parse_challenges);
 
 use Digest::MD5 qw(md5_hex);
 use Digest::SHA qw(sha256_hex sha512256_hex);
@@ -139,24 +139,6 @@ sub login
         authorization($c, uri => $path, method => $method, %a), $a{body});
 }
 
-# GET $path with curl --digest (it answers the first challenge):
-# (status, body, the Authorization values it sent).
-sub curl_get
-{
-    my ($path, $user, $pass) = @_;
-    my $err = File::Spec->catfile($logs, 'config-curl.err');
-    open my $fh, '-|', $curl, '-sS', '-v', '--stderr', $err, '--digest',
-        '-u', "$user:$pass", '-o', '-', '-w', "\n%{http_code}",
-        base_url() . $path
-        or die "curl: $!";
-    my $out = do { local $/; <$fh> } // '';
-    close $fh;
-    my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s ? ($1, $2) : ($out, 0);
-    open my $eh, '<', $err or die "$err: $!";
-    my @sent = map { /^> Authorization: (.*?)\r?$/i ? $1 : () } <$eh>;
-    return ($code, $body, @sent);
-}
-
 # ---- the mod_auth_digest documentation example ----------------------------------
 
 {
@@ -172,9 +154,10 @@ sub curl_get
     like($res->content, qr/config private page/, 'typical config: the page');
     $res = digest_get('/config/private/', $USER, 'wrong');
     is($res->code, 401, 'typical config, LWP, wrong password: 401');
-    my ($code, $body) = curl_get('/config/private/', $USER, $PASS);
+    my ($code, $body) = curl_digest_get('config',
+        '/config/private/', $USER, $PASS);
     is($code, 200, 'typical config, curl: 200');
-    ($code) = curl_get('/config/private/', 'nosuch', $PASS);
+    ($code) = curl_digest_get('config', '/config/private/', 'nosuch', $PASS);
     is($code, 401, 'typical config, curl, unknown user: 401');
 }
 
@@ -199,7 +182,8 @@ SKIP: {
     is(join(' ', map { $_->{algorithm} // 'none' } @c), 'SHA-256 MD5',
         '.htaccess: AuthDigestAlgorithm SHA-256 MD5, in that order');
     is($c[0]{realm}, 'config htaccess', '.htaccess: AuthName');
-    my ($code, $body, @sent) = curl_get('/config/htaccess-on/', $USER, $PASS);
+    my ($code, $body, @sent) = curl_digest_get('config',
+        '/config/htaccess-on/', $USER, $PASS);
     is($code, 200, '.htaccess, curl (SHA-256): 200');
     like($sent[-1] // '', qr/algorithm="?SHA-256"?/i, 'curl used SHA-256');
     $res = digest_get('/config/htaccess-on/', $USER, $PASS);
@@ -338,7 +322,8 @@ SKIP: {
     is($res->code, 401, 'userhash, unknown user: 401');
     $res = login('/config/userhash/', alg => 'SHA-256');
     is($res->code, 200, 'userhash offered, plain user name sent: 200');
-    my ($code, $body, @sent) = curl_get('/config/userhash/', $USER, $PASS);
+    my ($code, $body, @sent) = curl_digest_get('config',
+        '/config/userhash/', $USER, $PASS);
     is($code, 200, 'userhash, curl: 200');
     like($sent[-1] // '', qr/userhash=true/, 'curl sent a user-hash');
 

@@ -13,7 +13,7 @@ use warnings FATAL => 'all';
 use Apache::Test qw(-withtestmore);
 use Apache::TestRequest ();
 use SDTest qw(module_under_test need_module_under_test base_url digest_get
-    parse_challenges);
+    curl_digest_get parse_challenges);
 
 use Digest::MD5 qw(md5_hex);
 use Digest::SHA qw(sha256_hex sha512256_hex);
@@ -118,24 +118,6 @@ sub hand_get
     return ua()->request($req);
 }
 
-# GET $path with curl --digest (it answers the first challenge).  Returns
-# (status, body, the Authorization values it sent).
-sub curl_get
-{
-    my ($path, $user, $pass) = @_;
-    my $err = File::Spec->catfile($logs, 'stores-curl.err');
-    open my $fh, '-|', $curl, '-sS', '-v', '--stderr', $err, '--digest',
-        '-u', "$user:$pass", '-o', '-', '-w', "\n%{http_code}",
-        base_url() . $path
-        or die "curl: $!";
-    my $out = do { local $/; <$fh> } // '';
-    close $fh;
-    my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s ? ($1, $2) : ($out, 0);
-    open my $eh, '<', $err or die "$err: $!";
-    my @sent = map { /^> Authorization: (.*?)\r?$/i ? $1 : () } <$eh>;
-    return ($code, $body, @sent);
-}
-
 # ---- htdigest: a file made by httpd's own tool --------------------------------
 
 my $htfile = File::Spec->catfile($logs, 'stores.htdigest');
@@ -163,8 +145,8 @@ is($htext, 'alice:stores htdigest:'
     is($res->code, 200, 'htdigest file, password with a space and a colon: 200');
     $res = digest_get('/stores/htdigest/', 'alice', 'bob pw:x');
     is($res->code, 401, 'htdigest file, wrong password: 401');
-    my ($code, $body, @sent) = curl_get('/stores/htdigest/', 'alice',
-        'alice-pw');
+    my ($code, $body, @sent) = curl_digest_get('stores',
+        '/stores/htdigest/', 'alice', 'alice-pw');
     is($code, 200, 'htdigest file, curl: 200');
     like($sent[-1] // '', qr/algorithm="?MD5"?(,|\z)/i,
         'curl answered with MD5');
@@ -176,14 +158,16 @@ SKIP: {
     skip 'AuthDigestAlgorithm SHA-256: mod_auth_sspidigest only', 35
         unless $ours;
 
-    my ($code, $body, @sent) = curl_get('/stores/multi/', 'both', 'both-pw');
+    my ($code, $body, @sent) = curl_digest_get('stores',
+        '/stores/multi/', 'both', 'both-pw');
     is($code, 200, 'multi line, curl: 200');
     like($body, qr/stores multi page/, 'multi line, curl: the page');
     like($sent[-1] // '', qr/algorithm="?SHA-256"?(,|\z)/i,
         'curl answered the first challenge, SHA-256');
-    ($code, $body, @sent) = curl_get('/stores/multi/', 'shaonly', 'sha-pw');
+    ($code, $body, @sent) = curl_digest_get('stores',
+        '/stores/multi/', 'shaonly', 'sha-pw');
     is($code, 200, 'SHA-256-only line, curl (SHA-256): 200');
-    ($code) = curl_get('/stores/multi/', 'both', 'sha-pw');
+    ($code) = curl_digest_get('stores', '/stores/multi/', 'both', 'sha-pw');
     is($code, 401, 'multi line, curl, wrong password: 401');
 
     my $res = digest_get('/stores/multi/', 'both', 'both-pw');
@@ -197,7 +181,7 @@ SKIP: {
 
     # A user without the key of the algorithm the client chose.
     my $pos = log_pos();
-    ($code) = curl_get('/stores/multi/', 'md5only', 'md5-pw');
+    ($code) = curl_digest_get('stores', '/stores/multi/', 'md5only', 'md5-pw');
     is($code, 401, 'MD5-only line, curl (SHA-256): 401');
     my $log = log_since($pos);
     like($log, qr/SD00502: Digest refused \(401\): user "md5only": user has no key for this algorithm/,
@@ -281,7 +265,8 @@ for my $type (qw(SDBM DB GDBM)) {
         my $res = digest_get($loc, 'dbmuser', 'dbm-pw');
         is($res->code, 200, "$type: LWP (MD5): 200");
         like($res->content, qr/stores dbm-\L$type\E page/, "$type: the page");
-        my ($code, $body, @sent) = curl_get($loc, 'dbmuser', 'dbm-pw');
+        my ($code, $body, @sent) = curl_digest_get('stores',
+            $loc, 'dbmuser', 'dbm-pw');
         is($code, 200, "$type: curl (SHA-256): 200");
         $res = digest_get($loc, 'md5user', 'md5-pw');
         is($res->code, 200, "$type: a bare MD5 value: 200");
@@ -325,8 +310,8 @@ SKIP: {
         'error_log: the cached login was answered from the cache');
     unlike($log, qr/AH01687: .*cacheuser|AH01681: .*cacheuser/,
         'no cache miss, nothing stored again');
-    my ($code, $body, @sent) = curl_get('/stores/socache/', 'cacheuser',
-        'cache-1');
+    my ($code, $body, @sent) = curl_digest_get('stores',
+        '/stores/socache/', 'cacheuser', 'cache-1');
     is($code, 200, 'socache: the old password, SHA-256 key from the cache: 200');
     like($sent[-1] // '', qr/algorithm="?SHA-256"?/i, 'curl used SHA-256');
     $res = hand_get('/stores/socache/', 'cacheuser', 'cache-2', 'MD5');
@@ -390,8 +375,8 @@ EOF
     is($res->code, 401, 'dbd: unknown user: 401');
     SKIP: {
         skip 'SHA-256: mod_auth_sspidigest only', 2 unless $ours;
-        my ($code, $body, @sent) = curl_get('/stores/dbd/', 'dbduser',
-            'dbd-pw');
+        my ($code, $body, @sent) = curl_digest_get('stores',
+            '/stores/dbd/', 'dbduser', 'dbd-pw');
         is($code, 200, 'dbd: curl (SHA-256): 200');
         like($sent[-1] // '', qr/algorithm="?SHA-256"?/i, 'curl used SHA-256');
     }

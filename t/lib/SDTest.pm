@@ -1,17 +1,19 @@
 package SDTest;
 # Helpers for the Apache::Test files in t/: which module is under test, the
-# server's base URL, a digest-authenticated GET with a fresh user agent, and
+# server's base URL, a digest-authenticated GET with a fresh user agent or
+# with curl, and
 # a parser for WWW-Authenticate / Proxy-Authenticate challenges.  It sends
 # nothing by hand; tests that need raw requests build them themselves.
 use strict;
 use warnings FATAL => 'all';
 
 use Exporter 'import';
+use File::Spec ();
 use Apache::Test ();
 use Apache::TestRequest ();
 
 our @EXPORT_OK = qw(module_under_test need_module_under_test base_url
-    digest_get parse_challenges);
+    digest_get curl_digest_get parse_challenges);
 
 # Apache::Test name of the module under test, derived from its .so file
 # name (mod_auth_digest.so -> mod_auth_digest).  scripts/run-apache-test
@@ -45,6 +47,28 @@ sub digest_get
     Apache::TestRequest::user_agent(reset => 1);
     return Apache::TestRequest::GET($path, username => $user,
         password => $pass, @headers);
+}
+
+# GET $path with curl --digest (it answers the first challenge) as
+# $user/$pass.  Returns (status, body, the Authorization values it sent);
+# status 0 when curl gave no answer.  $tag names curl's trace file in t/logs.
+sub curl_digest_get
+{
+    my ($tag, $path, $user, $pass) = @_;
+    chomp(my $curl = `command -v curl 2>/dev/null` // '');
+    die "curl not found" if $curl eq '';
+    my $err = File::Spec->catfile(Apache::Test::vars('t_logs'),
+        "$tag-curl.err");
+    open my $fh, '-|', $curl, '-sS', '-v', '--stderr', $err, '--digest',
+        '-u', "$user:$pass", '-o', '-', '-w', "\n%{http_code}",
+        base_url() . $path
+        or die "curl: $!";
+    my $out = do { local $/; <$fh> } // '';
+    close $fh;
+    my ($body, $code) = $out =~ /\A(.*)\n(\d+)\z/s ? ($1, $2) : ($out, 0);
+    open my $eh, '<', $err or die "$err: $!";
+    my @sent = map { /^> Authorization: (.*?)\r?$/i ? $1 : () } <$eh>;
+    return ($code, $body, @sent);
 }
 
 my $TOKEN = qr/[!#\$%&'*+\-.^_`|~0-9A-Za-z]+/;
