@@ -25,16 +25,9 @@
 
 #include "cred.h"
 #include "digest_hash.h"
+#include "fuzz_check.h"
 #include "sspi.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            __builtin_trap();                                                  \
-        }                                                                      \
-    } while (0)
 
 #define CAP 16384
 

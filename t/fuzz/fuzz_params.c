@@ -21,16 +21,9 @@
 #include <string.h>
 
 #include "builder.h"
+#include "fuzz_check.h"
 #include "params.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                            \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            __builtin_trap();                                                  \
-        }                                                                      \
-    } while (0)
 
 /* Ascending: OK under one limit must stay OK under every larger one. */
 static const size_t limits[] = {0, 1, 16, SD_MAX_VALUE, SD_MAX_URI};
