@@ -101,19 +101,34 @@ const char *asd_cache_check(apr_pool_t *p, const char *arg);
 
 /* What the stores shared by a farm (mod_auth_sspidigest_redis.c,
    _memcache.c) have in common, in _nonce.c: one record per (nonce, count)
-   added only if absent, an epoch record that tells a store which lost its
-   records, and an outage log line at most once a minute per process. */
+   added only if absent, a generation record that tells a store which lost
+   its records, and an outage log line at most once a minute per process.
+
+   The generation record holds a random 64-bit number (16 hex digits),
+   written once into a store that holds none: a store that restarts empty
+   or is flushed loses it with the count records, and the first server to
+   notice writes a new one.  Every nonce carries the generation its server
+   last saw (SD_NONCE_COUNT_STORE.Generation), so a nonce minted before the
+   loss, whose counts may have been recorded and lost, is answered stale,
+   never accepted again; no clock is involved. */
 typedef struct {
     const char *name; /* "redis 10.0.0.5:6379", for log lines */
     server_rec *s;
     _Atomic(int64_t) retry_at;  /* ms: no connection attempt before */
     _Atomic(int64_t) logged_at; /* s: the last outage line */
     _Atomic(int) down;
+    /* The generation last read, 0 while not known: in shared memory, so
+       that once one child has seen a new generation every child mints
+       nonces with it. */
+    _Atomic(uint64_t) *generation;
 } asd_remote;
 
 #define ASD_REMOTE_KEY_SIZE 64
-#define ASD_EPOCH_KEY "sdnc:v1:epoch"
-void asd_remote_init(asd_remote *r, server_rec *s, const char *name);
+#define ASD_GENERATION_KEY "sdnc:v2:generation"
+#define ASD_GENERATION_HEX 16
+/* NULL, or why the shared memory for the generation cannot be had. */
+const char *asd_remote_init(asd_remote *r, apr_pool_t *pconf, server_rec *s,
+                            const char *name);
 bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
                     ULONG id_len, ULONG nc);
 int64_t asd_remote_ttl(int64_t expires, int64_t now);
@@ -121,9 +136,16 @@ bool asd_remote_may_connect(asd_remote *r);
 SECURITY_STATUS asd_remote_failed(asd_remote *r, bool retry_later,
                                   const char *why);
 void asd_remote_ok(asd_remote *r);
-SECURITY_STATUS asd_remote_verdict(asd_remote *r, int64_t issued,
-                                   const char *epoch, apr_size_t len);
-SECURITY_STATUS asd_remote_lost(asd_remote *r, int64_t now);
+/* A new generation record's value, NUL-terminated; false without random
+   octets. */
+bool asd_remote_new_generation(char out[ASD_GENERATION_HEX + 1]);
+/* Takes the value of a generation record read from the store: false (and
+   an outage) when it is malformed. */
+bool asd_remote_take_generation(asd_remote *r, const char *value,
+                                apr_size_t len);
+/* The record was missing: the caller has written a new one or found one
+   another server wrote, and read it back.  Logs it; answers stale. */
+SECURITY_STATUS asd_remote_lost(asd_remote *r);
 const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
                            const char *hostport, SD_NONCE_COUNT_STORE *out);
 const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,

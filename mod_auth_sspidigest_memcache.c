@@ -5,10 +5,14 @@
  *
  * Each accepted count is one record written with memcached's `add`, which
  * fails when the key exists: the first server to add it accepts the count,
- * any other refuses the request as a replay.  Then the epoch record of the
- * same memcached is read (see asd_remote_verdict), so a memcached that
- * restarted empty cannot make an old count look unused.  Records expire
- * with their nonce.
+ * any other refuses the request as a replay.  Then the generation record
+ * of the same memcached is read (mod_auth_sspidigest.h, asd_remote), so a
+ * memcached that restarted empty cannot make an old count look unused.
+ * The store's generation, which nonces carry, combines those of all its
+ * memcacheds: a nonce's server is chosen from its identity, which is made
+ * from the generation, so no single one can be named at minting; a loss
+ * on any server answers every nonce stale once.  Records expire with their
+ * nonce.
  *
  * A nonce belongs to one memcached of the list, chosen from its identity;
  * there is no failover to another one (apr_memcache's own server choice
@@ -21,6 +25,7 @@
  */
 #include "mod_auth_sspidigest.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,41 +83,74 @@ static SECURITY_STATUS failed(mc_server *srv, apr_status_t rv, const char *what)
     return asd_remote_failed(&srv->remote, !stale_connection(rv), why);
 }
 
-/* The epoch of srv's memcached after the add: the verdict for the nonce. */
-static SECURITY_STATUS epoch_verdict(mc_server *srv, int64_t issued,
-                                     int64_t now)
+/* The generation of the whole store: its servers' generations, mixed, as
+   this process last saw them (0 while any is unknown). */
+static uint64_t combined_generation(const mc_store *store)
+{
+    uint64_t g = UINT64_C(0x9e3779b97f4a7c15);
+
+    for (int i = 0; i < store->n; i++) {
+        uint64_t one = atomic_load(store->servers[i].remote.generation);
+
+        if (one == 0) {
+            return 0;
+        }
+        g ^= one + UINT64_C(0x9e3779b97f4a7c15) + (g << 6) + (g >> 2);
+    }
+    return g == 0 ? 1 : g;
+}
+
+static uint64_t SEC_ENTRY mc_generation(PVOID pv)
+{
+    return combined_generation(pv);
+}
+
+/* Reads srv's generation record, writing one first when it has none.
+   SEC_E_OK (read), SEC_E_CONTEXT_EXPIRED (it had none: lost), or the
+   failure. */
+static SECURITY_STATUS read_generation(mc_server *srv)
 {
     apr_pool_t *p = NULL;
     char *value = NULL;
     apr_size_t len = 0;
     apr_status_t rv = APR_EGENERAL;
-    SECURITY_STATUS st;
+    SECURITY_STATUS st = SEC_E_OK;
+    char fresh[ASD_GENERATION_HEX + 1];
 
     if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
         return SEC_E_INSUFFICIENT_MEMORY;
     }
-    for (int i = 0; i < ATTEMPTS; i++) {
-        rv = apr_memcache_getp(srv->mc, p, ASD_EPOCH_KEY, &value, &len, NULL);
-        if (rv == APR_SUCCESS || rv == APR_NOTFOUND || !stale_connection(rv)) {
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < ATTEMPTS; i++) {
+            rv = apr_memcache_getp(srv->mc, p, ASD_GENERATION_KEY, &value, &len,
+                                   NULL);
+            if (rv == APR_SUCCESS || rv == APR_NOTFOUND ||
+                !stale_connection(rv)) {
+                break;
+            }
+        }
+        if (rv != APR_NOTFOUND || round == 1) {
             break;
         }
+        if (!asd_remote_new_generation(fresh)) {
+            rv = APR_ENOMEM;
+            break;
+        }
+        rv = apr_memcache_add(srv->mc, ASD_GENERATION_KEY, fresh,
+                              ASD_GENERATION_HEX, 0, 0);
+        if (rv != APR_SUCCESS && rv != APR_EEXIST) {
+            break;
+        }
+        st = SEC_E_CONTEXT_EXPIRED; /* it had none: its records are lost */
     }
     if (rv == APR_SUCCESS) {
-        st = asd_remote_verdict(&srv->remote, issued, value ? value : "",
-                                value ? len : 0);
-    }
-    else if (rv == APR_NOTFOUND) {
-        char digits[24];
-        int n = snprintf(digits, sizeof(digits), "%lld", (long long)now);
-
-        rv = apr_memcache_add(srv->mc, ASD_EPOCH_KEY, digits, (apr_size_t)n, 0,
-                              0);
-        st = rv == APR_SUCCESS || rv == APR_EEXIST
-                 ? asd_remote_lost(&srv->remote, now)
-                 : failed(srv, rv, "cannot write its epoch record");
+        if (!asd_remote_take_generation(&srv->remote, value ? value : "",
+                                        value ? len : 0)) {
+            st = SEC_E_NO_AUTHENTICATING_AUTHORITY;
+        }
     }
     else {
-        st = failed(srv, rv, "cannot read its epoch record");
+        st = failed(srv, rv, "cannot read or write its generation record");
     }
     apr_pool_destroy(p);
     return st;
@@ -131,14 +169,16 @@ static apr_uint32_t server_of(const UCHAR *id, int n)
 static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
                                                   ULONG id_len, int64_t issued,
                                                   int64_t expires, int64_t now,
-                                                  ULONG nc)
+                                                  ULONG nc, uint64_t nonce_gen)
 {
     mc_store *store = pv;
     mc_server *srv;
     char key[ASD_REMOTE_KEY_SIZE];
     apr_uint32_t ttl = (apr_uint32_t)asd_remote_ttl(expires, now);
     apr_status_t rv = APR_EGENERAL;
+    SECURITY_STATUS st;
 
+    (void)issued;
     if (id_len < 4 || !asd_remote_key(key, id, id_len, nc)) {
         return SEC_E_INTERNAL_ERROR;
     }
@@ -163,7 +203,15 @@ static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
     if (rv != APR_SUCCESS) {
         return failed(srv, rv, "add failed");
     }
-    return epoch_verdict(srv, issued, now);
+    switch (st = read_generation(srv)) {
+    case SEC_E_OK:
+        return combined_generation(store) == nonce_gen ? SEC_E_OK
+                                                       : SEC_E_CONTEXT_EXPIRED;
+    case SEC_E_CONTEXT_EXPIRED:
+        return asd_remote_lost(&srv->remote);
+    default:
+        return st;
+    }
 }
 
 /* ---- start-up check, on a plain socket of its own ----------------------- */
@@ -206,24 +254,50 @@ static apr_status_t converse(apr_socket_t *sock, const char *cmd,
     return rv == APR_SUCCESS ? APR_ENOSPC : rv;
 }
 
+/* At start-up: writes the generation record unless there is one, and
+   reads it, on the start-up socket (a connection of apr_memcache's pool
+   made in the parent would be shared by every child it forks). */
+static void settle_generation(mc_server *srv, apr_socket_t *sock,
+                              apr_pool_t *ptemp)
+{
+    static const char *const add_end[] = {
+        "STORED", "NOT_STORED", "ERROR", "SERVER_ERROR", "CLIENT_ERROR", NULL};
+    static const char *const get_end[] = {"END", "ERROR", "SERVER_ERROR",
+                                          "CLIENT_ERROR", NULL};
+    char fresh[ASD_GENERATION_HEX + 1];
+    char buf[512];
+    const char *value;
+
+    if (!asd_remote_new_generation(fresh) ||
+        converse(sock,
+                 apr_psprintf(ptemp, "add %s 0 0 %d\r\n%s\r\n",
+                              ASD_GENERATION_KEY, ASD_GENERATION_HEX, fresh),
+                 add_end, buf, sizeof(buf)) != APR_SUCCESS ||
+        converse(sock, "get " ASD_GENERATION_KEY "\r\n", get_end, buf,
+                 sizeof(buf)) != APR_SUCCESS) {
+        return; /* the first request tries again */
+    }
+    /* VALUE <key> <flags> <bytes>\r\n<data>\r\nEND\r\n */
+    value = strstr(buf, "\r\n");
+    if (strncmp(buf, "VALUE ", 6) == 0 && value != NULL) {
+        asd_remote_take_generation(&srv->remote, value + 2,
+                                   strcspn(value + 2, "\r\n"));
+    }
+}
+
 /*
  * At start-up, in the parent: warns when a memcached cannot be reached or
  * evicts records under memory pressure ("stats settings" says evictions
- * on, the default; -M turns it off), and writes the epoch record into a
- * memcached that has none.
+ * on, the default; -M turns it off), and writes and reads the generation
+ * record, so the children start out knowing it.
  */
 static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
 {
     static const char *const settings_end[] = {"END", "ERROR", NULL};
-    static const char *const add_end[] = {
-        "STORED", "NOT_STORED", "ERROR", "SERVER_ERROR", "CLIENT_ERROR", NULL};
     apr_sockaddr_t *sa = NULL;
     apr_socket_t *sock = NULL;
     apr_status_t rv;
     char buf[8192];
-    char *cmd;
-    const char *now =
-        apr_psprintf(ptemp, "%" APR_TIME_T_FMT, apr_time_sec(apr_time_now()));
 
     rv = apr_sockaddr_info_get(&sa, srv->ms->host, APR_UNSPEC, srv->ms->port, 0,
                                ptemp);
@@ -263,15 +337,7 @@ static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
                        "memory (-m), or use redis with noeviction",
             srv->remote.name);
     }
-    cmd = apr_psprintf(ptemp, "add %s 0 0 %" APR_SIZE_T_FMT "\r\n%s\r\n",
-                       ASD_EPOCH_KEY, strlen(now), now);
-    if (converse(sock, cmd, add_end, buf, sizeof(buf)) == APR_SUCCESS &&
-        strncmp(buf, "STORED", 6) == 0) {
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-                     SDLOGNO(00442) "nonce cache %s held no epoch record: "
-                                    "wrote one",
-                     srv->remote.name);
-    }
+    settle_generation(srv, sock, ptemp);
     apr_socket_close(sock);
 }
 
@@ -311,8 +377,10 @@ const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
         }
         srv->mc->server_func = the_server;
         srv->mc->server_baton = srv->ms;
-        asd_remote_init(&srv->remote, s,
-                        apr_psprintf(pconf, "memcache %s", item));
+        if (asd_remote_init(&srv->remote, pconf, s,
+                            apr_psprintf(pconf, "memcache %s", item)) != NULL) {
+            return "cannot create shared memory for its generation";
+        }
         startup_check(srv, ptemp, s);
         store->n++;
     }
@@ -323,5 +391,6 @@ const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
     out->pvStore = store;
     out->CheckAndSet = mc_check_and_set;
     out->Prefetch = NULL; /* the round trip is the cost, not the cache */
+    out->Generation = mc_generation;
     return NULL;
 }

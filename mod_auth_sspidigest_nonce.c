@@ -12,9 +12,12 @@
  *   socache shmcb on purpose: shmcb drops entries silently when full, and
  *   a nonce whose record was dropped would look unused, so its old counts
  *   could be replayed; our table remembers what it evicted and answers
- *   such nonces stale.  "redis:" and "memcache:" are shared by the servers
- *   of a farm (mod_auth_sspidigest_redis.c, _memcache.c); the second half
- *   of this file holds what those two have in common.
+ *   such nonces stale.  A table made anew (a full restart, another
+ *   AuthDigestShmemSize) has a new generation, and nonces minted for
+ *   another table are answered stale (sspi.h, SD_NONCE_COUNT_STORE).  "redis:"
+ * and "memcache:" are shared by the servers of a farm
+ * (mod_auth_sspidigest_redis.c, _memcache.c); the second half of this file
+ * holds what those two have in common.
  *
  * It mints and checks no nonce: the engine does.
  */
@@ -39,7 +42,7 @@ APLOG_USE_MODULE(auth_sspidigest);
 /* The layout below, and that of the tables (nc_table.c), is part of the
    key: a graceful restart onto a build with another layout starts afresh
    instead of misreading the old one. */
-#define RETAINED_KEY "mod_auth_sspidigest-retained-3"
+#define RETAINED_KEY "mod_auth_sspidigest-retained-4"
 #define MAX_TABLES 8 /* distinct AuthDigestShmemSize values */
 #define MAX_MEMCACHE_SERVERS 16
 
@@ -51,11 +54,16 @@ APLOG_USE_MODULE(auth_sspidigest);
 #define RETRY_MS 250    /* after a failed connection, fail fast this long */
 #define LOG_INTERVAL 60 /* seconds between two outage lines per process */
 
+/* httpd's retained data outlives this module's code: httpd unloads the
+   DSO on every restart and loads it again, often at another address (a
+   configuration that loads other modules first moves it).  So nothing
+   kept there points into the DSO, code or static data; the views that
+   hold the engine's function pointers are made anew by each generation
+   (`views`, below). */
 typedef struct {
     apr_size_t size; /* 0: unused slot */
-    apr_shm_t *shm;
-    SD_NONCE_COUNT_STORE store;
-    int generation; /* the last configuration that used it */
+    apr_shm_t *shm;  /* from the process pool, which lives as long */
+    int generation;  /* the last configuration that used it */
 } table;
 
 typedef struct {
@@ -64,6 +72,10 @@ typedef struct {
     int generation;
     table tables[MAX_TABLES];
 } retained;
+
+/* This generation's store for each kept table, by index: rebuilt by
+   asd_nonce_post_config, inherited by the children. */
+static SD_NONCE_COUNT_STORE views[MAX_TABLES];
 
 /* The shared stores of this configuration generation, by their
    AuthDigestNonceCache value. */
@@ -205,9 +217,9 @@ static apr_size_t shm_size_of(const asd_server_conf *sc)
 /* ---- the shared-memory tables -------------------------------------------- */
 
 /* The table of `size` octets, kept from an earlier generation or made now
-   in anonymous shared memory (children inherit the mapping).  A new table
-   treats nonces issued before it as evicted, since any records of theirs
-   are lost (SD_STORE_START_FRESH). */
+   in anonymous shared memory (children inherit the mapping), and this
+   generation's view of it.  A new table has a new generation: nonces
+   minted for any earlier table are answered stale at their first use. */
 static table *table_for(server_rec *s, apr_size_t size)
 {
     table *free_slot = NULL, *t;
@@ -217,6 +229,15 @@ static table *table_for(server_rec *s, apr_size_t size)
     for (int i = 0; i < MAX_TABLES; i++) {
         t = &kept->tables[i];
         if (t->size == size) {
+            st = SdNonceCountStoreAttach(apr_shm_baseaddr_get(t->shm), size,
+                                         &views[i]);
+            if (st != SEC_E_OK) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                             SDLOGNO(00412) "the kept nonce-count table is "
+                                            "not readable: %s",
+                             SdStatusName(st));
+                return NULL;
+            }
             t->generation = kept->generation;
             return t;
         }
@@ -240,8 +261,7 @@ static table *table_for(server_rec *s, apr_size_t size)
         return NULL;
     }
     st = SdNonceCountStoreInit(apr_shm_baseaddr_get(t->shm), size,
-                               SD_STORE_SHARED | SD_STORE_START_FRESH,
-                               &t->store);
+                               SD_STORE_SHARED, &views[t - kept->tables]);
     if (st != SEC_E_OK) {
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
                      SDLOGNO(00403) "cannot set up the nonce-count table: %s",
@@ -277,6 +297,7 @@ static void drop_unused_tables(server_rec *s)
                 t->size);
             apr_shm_destroy(t->shm);
             memset(t, 0, sizeof(*t));
+            memset(&views[i], 0, sizeof(views[i]));
         }
     }
 }
@@ -360,14 +381,14 @@ int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s)
 static SECURITY_STATUS SEC_ENTRY no_store(PVOID pv, const UCHAR *id,
                                           ULONG id_len, int64_t issued,
                                           int64_t expires, int64_t now,
-                                          ULONG nc)
+                                          ULONG nc, uint64_t generation)
 {
     (void)pv, (void)id, (void)id_len, (void)issued, (void)expires, (void)now,
-        (void)nc;
+        (void)nc, (void)generation;
     return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 }
 
-static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL};
+static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL, NULL};
 
 /* The store of a server, set up by asd_nonce_post_config. */
 const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
@@ -383,8 +404,8 @@ const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
         apr_size_t size = shm_size_of(sc);
 
         for (int i = 0; i < MAX_TABLES; i++) {
-            if (kept->tables[i].size == size) {
-                return &kept->tables[i].store;
+            if (kept->tables[i].size == size && views[i].pvStore != NULL) {
+                return &views[i];
             }
         }
         return &missing_store;
@@ -400,16 +421,26 @@ static int64_t now_ms(void)
     return (int64_t)(apr_time_now() / 1000);
 }
 
-void asd_remote_init(asd_remote *r, server_rec *s, const char *name)
+const char *asd_remote_init(asd_remote *r, apr_pool_t *pconf, server_rec *s,
+                            const char *name)
 {
+    apr_shm_t *shm = NULL;
+
     r->name = name;
     r->s = s;
     atomic_init(&r->retry_at, 0);
     atomic_init(&r->logged_at, 0);
     atomic_init(&r->down, 0);
+    if (apr_shm_create(&shm, sizeof(*r->generation), NULL, pconf) !=
+        APR_SUCCESS) {
+        return "cannot create shared memory for its generation";
+    }
+    r->generation = apr_shm_baseaddr_get(shm);
+    atomic_init(r->generation, 0);
+    return NULL;
 }
 
-/* "sdnc:v1:" hex(nonce id) ":" 8 hex digits of the count.  The version
+/* "sdnc:v2:" hex(nonce id) ":" 8 hex digits of the count.  The version
    changes with the meaning of a record, so two releases never misread
    each other's records. */
 bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
@@ -421,7 +452,7 @@ bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
     if (id_len == 0 || id_len > 20) {
         return false;
     }
-    memcpy(out, "sdnc:v1:", 8);
+    memcpy(out, "sdnc:v2:", 8);
     for (ULONG i = 0; i < id_len; i++) {
         *p++ = hex[id[i] >> 4];
         *p++ = hex[id[i] & 15];
@@ -483,46 +514,55 @@ void asd_remote_ok(asd_remote *r)
     }
 }
 
-/*
- * The epoch record holds the time the store began to hold our records.
- * When a store restarts empty or is flushed, the epoch goes with the
- * records; the first server to notice writes a new one.  A nonce issued
- * at or before the epoch may have had records that are gone, so it is
- * answered stale (the client takes a new nonce), never accepted again:
- * the same rule as the floor of the shared-memory table.  Called once
- * the count was added: the epoch read after the add is the one that
- * counts.
- */
-SECURITY_STATUS asd_remote_verdict(asd_remote *r, int64_t issued,
-                                   const char *epoch, apr_size_t len)
+bool asd_remote_new_generation(char out[ASD_GENERATION_HEX + 1])
 {
-    char digits[24];
-    char *end = NULL;
-    apr_int64_t e;
+    static const char hex[] = "0123456789abcdef";
+    unsigned char raw[ASD_GENERATION_HEX / 2];
 
-    if (len == 0 || len >= sizeof(digits)) {
-        return asd_remote_failed(r, false, "its epoch record is malformed");
+    do {
+        if (RAND_bytes(raw, sizeof(raw)) != 1) {
+            return false;
+        }
+    } while (memcmp(raw, "\0\0\0\0\0\0\0\0", sizeof(raw)) == 0);
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
     }
-    memcpy(digits, epoch, len);
-    digits[len] = '\0';
-    e = apr_strtoi64(digits, &end, 10);
-    if (end == digits || *end != '\0' || e < 0) {
-        return asd_remote_failed(r, false, "its epoch record is malformed");
-    }
-    asd_remote_ok(r);
-    return issued <= e ? SEC_E_CONTEXT_EXPIRED : SEC_E_OK;
+    out[ASD_GENERATION_HEX] = '\0';
+    return true;
 }
 
-/* The epoch record was missing: the caller has written a new one (`now`),
-   or found one another server wrote.  Nonces issued so far are stale. */
-SECURITY_STATUS asd_remote_lost(asd_remote *r, int64_t now)
+bool asd_remote_take_generation(asd_remote *r, const char *value,
+                                apr_size_t len)
 {
+    uint64_t g = 0;
+
+    for (apr_size_t i = 0; i < len && len == ASD_GENERATION_HEX; i++) {
+        int d = apr_isdigit(value[i])                ? value[i] - '0'
+                : value[i] >= 'a' && value[i] <= 'f' ? value[i] - 'a' + 10
+                                                     : -1;
+
+        if (d < 0) {
+            len = 0;
+            break;
+        }
+        g = g << 4 | (uint64_t)d;
+    }
+    if (len != ASD_GENERATION_HEX || g == 0) {
+        asd_remote_failed(r, false, "its generation record is malformed");
+        return false;
+    }
     asd_remote_ok(r);
+    atomic_store(r->generation, g);
+    return true;
+}
+
+SECURITY_STATUS asd_remote_lost(asd_remote *r)
+{
     ap_log_error(APLOG_MARK, APLOG_WARNING, 0, r->s,
-                 SDLOGNO(00410) "nonce cache %s holds no epoch record (it "
-                                "restarted empty or was flushed): nonces "
-                                "issued up to %" APR_INT64_T_FMT
-                                " are answered stale once",
-                 r->name, (apr_int64_t)now);
+                 SDLOGNO(00410) "nonce cache %s held no generation record "
+                                "(it restarted empty or was flushed): the "
+                                "nonces issued before are answered stale once",
+                 r->name);
     return SEC_E_CONTEXT_EXPIRED;
 }

@@ -3,11 +3,13 @@
  * (AuthDigestNonceCache redis:HOST:PORT), through Debian's hiredis.
  *
  * Each accepted count is one record, written with the atomic
- *     SET sdnc:v1:<nonce id>:<count> 1 NX EX <ttl>
+ *     SET sdnc:v2:<nonce id>:<count> 1 NX EX <ttl>
  * The first server to write it accepts the count; any other gets nil and
- * refuses the request as a replay.  The same round trip reads the epoch
- * record (see asd_remote_verdict), so a Redis that restarted empty cannot
- * make an old count look unused.  Records expire with their nonce.
+ * refuses the request as a replay.  The same round trip reads the
+ * generation record (mod_auth_sspidigest.h, asd_remote), so a Redis that
+ * restarted empty cannot make an old count look unused: a nonce minted
+ * under another generation is answered stale.  Records expire with their
+ * nonce.
  *
  * Connections: a small pool per process, made on first use in the child
  * (the parent only opens one for its start-up check, and closes it), with
@@ -20,6 +22,7 @@
 #include "mod_auth_sspidigest.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -139,9 +142,9 @@ typedef enum {
 } exchange_result;
 
 /*
- * One round trip: SET key 1 NX EX ttl and GET of the epoch, pipelined.
- * *added: the SET wrote the record; *epoch: the epoch reply (NULL when
- * the record is missing), for the caller to free.
+ * One round trip: SET key 1 NX EX ttl and GET of the generation record,
+ * pipelined.  *added: the SET wrote the record; *epoch: the generation
+ * reply (NULL when the record is missing), for the caller to free.
  */
 static exchange_result exchange(redisContext *c, const char *key, long long ttl,
                                 bool *added, redisReply **epoch, char *why,
@@ -152,7 +155,7 @@ static exchange_result exchange(redisContext *c, const char *key, long long ttl,
 
     *epoch = NULL;
     if (redisAppendCommand(c, "SET %s 1 NX EX %lld", key, ttl) != REDIS_OK ||
-        redisAppendCommand(c, "GET %s", ASD_EPOCH_KEY) != REDIS_OK ||
+        redisAppendCommand(c, "GET %s", ASD_GENERATION_KEY) != REDIS_OK ||
         redisGetReply(c, (void **)&set) != REDIS_OK ||
         redisGetReply(c, (void **)&get) != REDIS_OK) {
         snprintf(why, n, "%s", c->err ? c->errstr : "out of memory");
@@ -194,38 +197,78 @@ done:
     return res;
 }
 
-/* The epoch record was missing: writes one, unless another server just
-   did. */
-static SECURITY_STATUS renew_epoch(redis_store *rs, redisContext *c,
-                                   int64_t now)
+/* Writes a generation record unless there is one, and takes the one
+   that is there then: false when Redis cannot be asked. */
+static bool settle_generation(redis_store *rs, redisContext *c, char *why,
+                              size_t n)
 {
-    redisReply *reply =
-        redisCommand(c, "SET %s %lld NX", ASD_EPOCH_KEY, (long long)now);
-    bool ok = reply != NULL && reply->type != REDIS_REPLY_ERROR;
-    char why[160];
+    char fresh[ASD_GENERATION_HEX + 1];
+    redisReply *set = NULL, *get = NULL;
+    bool ok = false;
 
-    if (!ok) {
-        snprintf(why, sizeof(why), "cannot write its epoch record: %s",
-                 reply ? reply->str : c->errstr);
+    if (!asd_remote_new_generation(fresh)) {
+        snprintf(why, n, "no random octets for a generation");
+        return false;
     }
-    if (reply != NULL) {
-        freeReplyObject(reply);
+    if (redisAppendCommand(c, "SET %s %s NX", ASD_GENERATION_KEY, fresh) !=
+            REDIS_OK ||
+        redisAppendCommand(c, "GET %s", ASD_GENERATION_KEY) != REDIS_OK ||
+        redisGetReply(c, (void **)&set) != REDIS_OK ||
+        redisGetReply(c, (void **)&get) != REDIS_OK) {
+        snprintf(why, n, "%s", c->err ? c->errstr : "out of memory");
     }
-    return ok ? asd_remote_lost(&rs->remote, now)
-              : asd_remote_failed(&rs->remote, false, why);
+    else if (get->type != REDIS_REPLY_STRING) {
+        snprintf(why, n, "cannot write its generation record: %s",
+                 get->type == REDIS_REPLY_ERROR ? get->str : "no record");
+    }
+    else {
+        ok = asd_remote_take_generation(&rs->remote, get->str, get->len);
+        snprintf(why, n, "its generation record is malformed");
+    }
+    if (set != NULL) {
+        freeReplyObject(set);
+    }
+    if (get != NULL) {
+        freeReplyObject(get);
+    }
+    return ok;
 }
 
-static SECURITY_STATUS SEC_ENTRY redis_check_and_set(PVOID pv, const UCHAR *id,
-                                                     ULONG id_len,
-                                                     int64_t issued,
-                                                     int64_t expires,
-                                                     int64_t now, ULONG nc)
+/* The verdict on a count just added, from the generation record read in
+   the same round trip. */
+static SECURITY_STATUS verdict(redis_store *rs, redisContext *c,
+                               const redisReply *gen, uint64_t nonce_gen)
+{
+    char why[160];
+
+    if (gen == NULL) {
+        return settle_generation(rs, c, why, sizeof(why))
+                   ? asd_remote_lost(&rs->remote)
+                   : asd_remote_failed(&rs->remote, false, why);
+    }
+    if (!asd_remote_take_generation(&rs->remote, gen->str, gen->len)) {
+        return SEC_E_NO_AUTHENTICATING_AUTHORITY;
+    }
+    return atomic_load(rs->remote.generation) == nonce_gen
+               ? SEC_E_OK
+               : SEC_E_CONTEXT_EXPIRED;
+}
+
+static uint64_t SEC_ENTRY redis_generation(PVOID pv)
+{
+    return atomic_load(((redis_store *)pv)->remote.generation);
+}
+
+static SECURITY_STATUS SEC_ENTRY
+redis_check_and_set(PVOID pv, const UCHAR *id, ULONG id_len, int64_t issued,
+                    int64_t expires, int64_t now, ULONG nc, uint64_t nonce_gen)
 {
     redis_store *rs = pv;
     char key[ASD_REMOTE_KEY_SIZE];
     char why[160];
     long long ttl = (long long)asd_remote_ttl(expires, now);
 
+    (void)issued;
     if (!asd_remote_key(key, id, id_len, nc)) {
         return SEC_E_INTERNAL_ERROR;
     }
@@ -235,14 +278,14 @@ static SECURITY_STATUS SEC_ENTRY redis_check_and_set(PVOID pv, const UCHAR *id,
        the record and refuses the request, which is the safe side. */
     for (int attempt = 0; attempt < 2; attempt++) {
         bool reused = false, tried = false, added = false;
-        redisReply *epoch = NULL;
+        redisReply *gen = NULL;
         redisContext *c = take(rs, &reused, &tried, why, sizeof(why));
         SECURITY_STATUS st;
 
         if (c == NULL) {
             return asd_remote_failed(&rs->remote, tried, why);
         }
-        switch (exchange(c, key, ttl, &added, &epoch, why, sizeof(why))) {
+        switch (exchange(c, key, ttl, &added, &gen, why, sizeof(why))) {
         case EX_BROKEN:
             redisFree(c);
             if (reused) {
@@ -260,15 +303,11 @@ static SECURITY_STATUS SEC_ENTRY redis_check_and_set(PVOID pv, const UCHAR *id,
             st = SEC_E_OUT_OF_SEQUENCE; /* replay */
             asd_remote_ok(&rs->remote);
         }
-        else if (epoch == NULL) {
-            st = renew_epoch(rs, c, now);
-        }
         else {
-            st =
-                asd_remote_verdict(&rs->remote, issued, epoch->str, epoch->len);
+            st = verdict(rs, c, gen, nonce_gen);
         }
-        if (epoch != NULL) {
-            freeReplyObject(epoch);
+        if (gen != NULL) {
+            freeReplyObject(gen);
         }
         if (c->err != 0) {
             redisFree(c);
@@ -303,7 +342,8 @@ static const char *info_field(apr_pool_t *p, const char *info,
 /*
  * At start-up (in the parent, on its own connection, closed again before
  * any child exists): warns when Redis cannot be reached or may evict
- * records, and writes the epoch record into a store that has none.
+ * records, writes the generation record into a store that has none, and
+ * learns the generation, so the children start out knowing it.
  */
 static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
 {
@@ -338,16 +378,9 @@ static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
                            "refuses writes, and logins get 503)",
             rs->remote.name, policy ? policy : "unknown");
     }
-    reply = redisCommand(c, "SET %s %lld NX", ASD_EPOCH_KEY,
-                         (long long)apr_time_sec(apr_time_now()));
-    if (reply != NULL && reply->type == REDIS_REPLY_STATUS) {
-        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
-                     SDLOGNO(00422) "nonce cache %s held no epoch record: "
-                                    "wrote one",
-                     rs->remote.name);
-    }
-    if (reply != NULL) {
-        freeReplyObject(reply);
+    if (!settle_generation(rs, c, why, sizeof(why))) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s,
+                     SDLOGNO(00422) "nonce cache %s: %s", rs->remote.name, why);
     }
     redisFree(c);
 }
@@ -356,6 +389,7 @@ const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
                            const char *hostport, SD_NONCE_COUNT_STORE *out)
 {
     redis_store *rs = apr_pcalloc(pconf, sizeof(*rs));
+    const char *err;
     char *scope = NULL;
     apr_port_t port = 0;
     apr_pool_t *ptemp;
@@ -369,7 +403,11 @@ const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
     if (pthread_mutex_init(&rs->lock, NULL) != 0) {
         return "cannot create a mutex";
     }
-    asd_remote_init(&rs->remote, s, apr_psprintf(pconf, "redis %s", hostport));
+    err = asd_remote_init(&rs->remote, pconf, s,
+                          apr_psprintf(pconf, "redis %s", hostport));
+    if (err != NULL) {
+        return err;
+    }
     apr_pool_cleanup_register(pconf, rs, drop_idle, apr_pool_cleanup_null);
     apr_pool_create(&ptemp, pconf);
     startup_check(rs, ptemp, s);
@@ -377,5 +415,6 @@ const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
     out->pvStore = rs;
     out->CheckAndSet = redis_check_and_set;
     out->Prefetch = NULL; /* the round trip is the cost, not the cache */
+    out->Generation = redis_generation;
     return NULL;
 }

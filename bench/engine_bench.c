@@ -744,8 +744,9 @@ static void nc_loop(void *arg, size_t iters)
     int64_t now = (int64_t)time(NULL);
 
     for (size_t i = 0; i < iters; i++) {
-        if (sd_nc_table_check_and_set(s->table, s->id, 16, now, now + 300, now,
-                                      ++s->nc) != SEC_E_OK) {
+        if (sd_nc_table_check_and_set(
+                s->table, s->id, 16, now, now + 300, now, ++s->nc,
+                sd_nc_table_generation(s->table)) != SEC_E_OK) {
             failures++;
         }
     }
@@ -914,7 +915,7 @@ static void run_split(ULONG alg, split_result *r, double *mint)
     cred = sd_cred_lookup(&bc.server);
     s.nonce_key = sd_mac_dup(gpool, cred->nonce_key);
     s.standin = sd_mac_dup(gpool, cred->standin_key);
-    s.table = sd_nc_table_init(tmem, tsize, true, 0);
+    s.table = sd_nc_table_init(tmem, tsize, true, 1);
     for (int i = 0; i < 16; i++) {
         s.id[i] = (unsigned char)rng();
     }
@@ -964,7 +965,8 @@ static void nc_random_loop(void *arg, size_t iters)
     for (size_t i = 0; i < iters; i++) {
         uint32_t k = (uint32_t)(rng() % f->n);
         SECURITY_STATUS st = sd_nc_table_check_and_set(
-            f->t, f->ids[k], 16, f->issued, f->issued + 300, now, ++f->nc[k]);
+            f->t, f->ids[k], 16, f->issued, f->issued + 300, now, ++f->nc[k],
+            sd_nc_table_generation(f->t));
 
         if (st == SEC_E_CONTEXT_EXPIRED) {
             f->expired++;
@@ -1023,12 +1025,13 @@ static void run_growth(uint32_t n, growth_result *g)
         memcpy(f.ids[k] + 8, &b, 8);
         f.nc[k] = 1;
         sd_nc_table_check_and_set(f.t, f.ids[k], 16, f.issued, f.issued + 300,
-                                  now, 1);
+                                  now, 1, sd_nc_table_generation(f.t));
     }
     /* how many of them the table still vouches for */
     for (uint32_t k = 0; k < n; k++) {
         SECURITY_STATUS st = sd_nc_table_check_and_set(
-            f.t, f.ids[k], 16, f.issued, f.issued + 300, now, ++f.nc[k]);
+            f.t, f.ids[k], 16, f.issued, f.issued + 300, now, ++f.nc[k],
+            sd_nc_table_generation(f.t));
 
         if (st == SEC_E_OK) {
             g->held += 1;

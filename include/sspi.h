@@ -9,6 +9,18 @@
  * is not yet, and the calls that need it answer SEC_E_UNSUPPORTED_FUNCTION.
  *
  * ------------------------------------------------------------------------
+ * Scope: what a result may be reused for
+ * ------------------------------------------------------------------------
+ * Every result is valid only for the configuration that produced it.  An
+ * established context (the CompleteAuthToken fast path) is reused only by
+ * a call with the same caller scope (SD_CALL_PARAMETERS), because it keeps
+ * the key, policy and flags of its first verification.  A nonce is bound
+ * to the secret and realm (its MAC), to the replay store that records its
+ * counts (the store's generation) and to the lifetime its records are kept
+ * for, so no verifier accepts it where its records do not live, or longer
+ * than they live.  Details at SD_CALL_PARAMETERS and SD_NONCE_COUNT_STORE.
+ *
+ * ------------------------------------------------------------------------
  * Threads
  * ------------------------------------------------------------------------
  * The library needs apr_initialize() to have been called.  A credentials
@@ -482,25 +494,40 @@ typedef struct _SecPkgContext_SdAuthenticationInfo {
  *   SEC_E_OUT_OF_SEQUENCE     used before, or too far below the highest
  *                             count seen to be vouched for;
  *   SEC_E_CONTEXT_EXPIRED     the store can no longer vouch for this nonce
- *                             (its record may have been evicted): the
- *                             caller answers stale=true;
+ *                             (its record may have been evicted, or the
+ *                             store lost the records of the nonce's
+ *                             generation): the caller answers stale=true;
  *   SEC_E_NO_AUTHENTICATING_AUTHORITY  the store cannot be reached.
  * IssuedAt and ExpiresAt are the nonce's times and Now the caller's clock,
- * in seconds since the epoch, so that records expire with their nonce.
+ * in seconds since the epoch: a record must be kept until ExpiresAt.
+ *
+ * Scope.  Every nonce the engine mints carries the store's generation at
+ * the time (Generation, below; 0 when the store has none), and
+ * CheckAndSet receives the nonce's in NonceGeneration.  A store whose
+ * current generation is not NonceGeneration answers SEC_E_CONTEXT_EXPIRED:
+ * the nonce was minted for another store, or for this one before it lost
+ * its records, so counts used then are not known here.  A store gets a new
+ * generation whenever it starts without the records it had (a new table,
+ * a Redis that restarted empty), so that nothing recorded before can be
+ * replayed.  Generation may be NULL (every nonce then carries 0); it is
+ * called once per challenge, from any thread, and must not block.
+ *
  * Prefetch may be NULL.  Otherwise the engine calls it with the nonce's id
  * once the nonce is known good, before it computes the digests, and
  * CheckAndSet follows unless the response turns out wrong: a hint to start
  * fetching the record (the built-in store pulls its bucket into the CPU
  * cache), which must neither block nor fail.
- * Both are called from any thread at once.
+ * All are called from any thread at once.
  */
 typedef struct _SD_NONCE_COUNT_STORE {
     PVOID pvStore;
     SECURITY_STATUS(SEC_ENTRY *CheckAndSet)
     (PVOID pvStore, const UCHAR *NonceId, ULONG cbNonceId, int64_t IssuedAt,
-     int64_t ExpiresAt, int64_t Now, ULONG NonceCount);
+     int64_t ExpiresAt, int64_t Now, ULONG NonceCount,
+     uint64_t NonceGeneration);
     void(SEC_ENTRY *Prefetch)(PVOID pvStore, const UCHAR *NonceId,
                               ULONG cbNonceId);
+    uint64_t(SEC_ENTRY *Generation)(PVOID pvStore);
 } SD_NONCE_COUNT_STORE, *PSD_NONCE_COUNT_STORE;
 
 /*
@@ -516,10 +543,19 @@ typedef struct _SD_NONCE_COUNT_STORE {
  *   1.5 records of 82 octets each (123 octets per nonce), so that about
  *   97% of Nonces live nonces stay held, the rest answered stale.
  *   SdNonceCountStoreInit: formats Memory (8-byte aligned, cbMemory octets)
- *   and fills *Store.  With SD_STORE_START_FRESH every nonce issued up to
- *   now counts as evicted (stale): use it when the records of an earlier
- *   store that used the same nonce secret are lost, e.g. after a full
- *   restart.  SEC_E_OK, or SEC_E_INVALID_PARAMETER.
+ *   with a new random generation and fills *Store.  Nonces minted for any
+ *   earlier store are answered stale at their first use here.
+ *   SD_STORE_START_FRESH is accepted for compatibility and changes nothing
+ *   (version 1 of the nonce format had no generation and needed it).
+ *   SdNonceCountStoreAttach: fills *Store for Memory that
+ *   SdNonceCountStoreInit formatted earlier, possibly in another process or
+ *   before the caller's code was reloaded: a *Store holds pointers to the
+ *   engine's functions, which must not outlive the copy of the engine that
+ *   filled it (an httpd module is unloaded and reloaded, often at another
+ *   address, on every restart), while Memory may.
+ *   SEC_E_OK, SEC_E_INVALID_PARAMETER (bad memory, flags, or for Attach
+ *   memory that holds no table of that size), SEC_E_INTERNAL_ERROR (no
+ *   random octets for the generation).
  */
 #define SD_STORE_SHARED 0x1U
 #define SD_STORE_START_FRESH 0x2U
@@ -527,6 +563,8 @@ typedef struct _SD_NONCE_COUNT_STORE {
 size_t SdNonceCountStoreSize(ULONG Nonces);
 SECURITY_STATUS SdNonceCountStoreInit(PVOID Memory, size_t cbMemory,
                                       ULONG Flags, PSD_NONCE_COUNT_STORE Store);
+SECURITY_STATUS SdNonceCountStoreAttach(PVOID Memory, size_t cbMemory,
+                                        PSD_NONCE_COUNT_STORE Store);
 
 typedef struct _SD_DIGEST_SERVER_POLICY {
     ULONG Version;                       /* SD_DIGEST_SERVER_POLICY_VERSION */
@@ -534,7 +572,9 @@ typedef struct _SD_DIGEST_SERVER_POLICY {
     ULONG Algorithms[SD_MAX_ALGORITHMS]; /* SD_ALG_*, challenge order */
     ULONG QopFlags;      /* SD_QOP_* bits; 0 = RFC 2069 only, no qop
                             (then no -sess algorithm: it needs cnonce) */
-    ULONG NonceLifetime; /* seconds, 1..86400 */
+    ULONG NonceLifetime; /* seconds, 1..86400; nonces carry it, and no
+                            verifier accepts one for longer than the
+                            lifetime it was minted with */
     ULONG Flags;         /* SD_POLICY_* */
     /* At least SD_NONCE_SECRET_MIN octets; NULL for a random secret of this
        credentials handle only.  Nonces are minted under NonceSecret and
@@ -593,12 +633,33 @@ typedef struct _SD_DIGEST_KEY_REQUEST {
  *                     their path-and-query; when both name a host (pass
  *                     the absolute URL of the request), scheme, host (any
  *                     case) and port (default implied) must agree too.  With
- * SD_CALL_URI_IGNORE_QUERY a digest-uri without a query also names a target
- *                     with one (old MSIE clients).
- * Without RequestTarget the caller must compare the digest-uri itself.
+ *                     SD_CALL_URI_IGNORE_QUERY a digest-uri without a query
+ *                     also names a target with one (old MSIE clients).
+ *                     Without RequestTarget the caller must compare the
+ *                     digest-uri itself.
+ *   pScope, cbScope   the caller's scope (at most SD_MAX_SCOPE octets; none
+ *                     when cbScope is 0): octets that name everything
+ *                     outside the engine that decides whether a response is
+ *                     accepted, such as the user store behind the key
+ *                     callback and its configuration.  See "Scope" below.
+ *
+ * Scope.  An established context lets CompleteAuthToken verify later
+ * requests with what the first verification fetched: the key from the
+ * key callback, the credentials' policy, and the fContextReq of the
+ * establishing call (ASC_REQ_REPLAY_DETECT included).  That is only right
+ * while those are what a full verification would use.  So the context
+ * keeps the scope octets of the call that established it (or that
+ * returned SEC_I_COMPLETE_NEEDED), and CompleteAuthToken answers
+ * SEC_I_RENEGOTIATE, touching nothing, unless its call carries the same
+ * octets.  A caller that serves several user stores or policies with one
+ * context must pass a scope that differs whenever any of them differs;
+ * it then verifies from scratch with AcceptSecurityContext.  The httpd
+ * module passes its virtual host and every directive that configures
+ * Digest or the authn providers in the sections that apply.
  */
 #define SECBUFFER_SD_CALL_PARAMETERS 0x5D01U
 #define SD_CALL_URI_IGNORE_QUERY 0x1U
+#define SD_MAX_SCOPE 256U
 
 typedef struct _SD_CALL_PARAMETERS {
     apr_pool_t *Pool;
@@ -606,6 +667,8 @@ typedef struct _SD_CALL_PARAMETERS {
     const SEC_CHAR *RequestTarget;
     ULONG RequestTargetLength;
     ULONG Flags;
+    const UCHAR *pScope;
+    ULONG cbScope;
 } SD_CALL_PARAMETERS, *PSD_CALL_PARAMETERS;
 
 /* ---------------------------------------------------------------------- */
@@ -680,9 +743,12 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
  *                           offered: output holds fresh challenges.  An
  *                           unknown user costs the same as a wrong
  *                           password.
- *   SEC_E_CONTEXT_EXPIRED   the nonce is genuine but expired, or no longer
- *                           tracked by the replay store: output holds
- *                           challenges with stale=true.
+ *   SEC_E_CONTEXT_EXPIRED   the nonce is genuine but expired (older than
+ *                           its own lifetime or the policy's, whichever is
+ *                           shorter), or, with ASC_REQ_REPLAY_DETECT, not
+ *                           vouched for by the replay store (evicted, or
+ *                           minted for another store or generation):
+ *                           output holds challenges with stale=true.
  *   SEC_E_OUT_OF_SEQUENCE   the nonce count was used before (replay):
  *                           output holds fresh challenges.
  *   SEC_E_INVALID_TOKEN     the token breaks the grammar or a limit, lacks
@@ -780,8 +846,11 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
  *   - on an established context: authenticates a subsequent request that
  *     reuses the context's nonce, user, realm and algorithm, with the key
  *     cached at the first verification (as Windows does for "subsequent
- *     requests"), saving the nonce check and the key callback.  A request
- *     that does not belong to the context gets SEC_I_RENEGOTIATE: call
+ *     requests"), saving the nonce check and the key callback.  It also
+ *     keeps the establishing call's fContextReq.  A request that does not
+ *     belong to the context (another nonce, user, realm or algorithm), or
+ *     whose SD_CALL_PARAMETERS scope is not the one the context was
+ *     established in (see "Scope" there), gets SEC_I_RENEGOTIATE: call
  *     AcceptSecurityContext with a new context instead.
  * Results as for AcceptSecurityContext, except that failures carry no
  * challenges (call AcceptSecurityContext for them), SEC_I_COMPLETE_NEEDED

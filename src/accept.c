@@ -143,7 +143,9 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in)
             }
             if ((cp->Flags & ~SD_CALL_URI_IGNORE_QUERY) != 0 ||
                 (cp->RequestTarget == NULL && cp->RequestTargetLength > 0) ||
-                cp->RequestTargetLength > SD_MAX_URI) {
+                cp->RequestTargetLength > SD_MAX_URI ||
+                (cp->pScope == NULL && cp->cbScope > 0) ||
+                cp->cbScope > SD_MAX_SCOPE) {
                 return SEC_E_INVALID_PARAMETER;
             }
             in->parent = cp->Pool;
@@ -152,6 +154,8 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in)
             in->target.p = cp->RequestTarget;
             in->target.len = cp->RequestTargetLength;
             in->ignore_query = (cp->Flags & SD_CALL_URI_IGNORE_QUERY) != 0;
+            in->scope.p = (const char *)cp->pScope;
+            in->scope.len = cp->cbScope;
         }
         else if (type != SECBUFFER_CHANNEL_BINDINGS &&
                  type != SECBUFFER_EMPTY) {
@@ -375,6 +379,28 @@ static SECURITY_STATUS check_policy(call *c)
     return SEC_E_OK;
 }
 
+/* The replay store's generation, which every nonce minted now carries
+   (sspi.h: SD_NONCE_COUNT_STORE). */
+static uint64_t store_generation(const sd_cred *cred)
+{
+    const SD_NONCE_COUNT_STORE *s = &cred->store;
+
+    return s->Generation != NULL ? s->Generation(s->pvStore) : 0;
+}
+
+/* How long this verifier accepts the nonce: no longer than the lifetime
+   it was minted with (its records live that long), nor than our own. */
+static uint32_t nonce_life(const call *c)
+{
+    return c->nonce.lifetime < c->cred->lifetime ? c->nonce.lifetime
+                                                 : c->cred->lifetime;
+}
+
+static bool nonce_expired(const call *c)
+{
+    return c->now - c->nonce.issued > (int64_t)nonce_life(c);
+}
+
 /* The nonce that the call which returned SEC_I_COMPLETE_NEEDED checked:
    the completing call need not check it again. */
 static bool nonce_checked_before(const call *c)
@@ -385,7 +411,7 @@ static bool nonce_checked_before(const call *c)
 
     return ctx->state == SD_CTX_AWAIT_ENTITY && ctx->nonce_len > 0 &&
            sd_view_eq(c->r.v[F_NONCE], nonce) &&
-           sd_view_eq(c->in->realm, realm);
+           sd_view_eq(c->in->realm, realm) && sd_accept_same_scope(ctx, c->in);
 }
 
 static void remember_nonce(call *c)
@@ -410,12 +436,17 @@ static SECURITY_STATUS check_nonce(call *c)
 
     if (nonce_checked_before(c)) {
         c->nonce = ctx->nonce_info;
-        c->stale = c->now - c->nonce.issued > (int64_t)cred->lifetime;
+        c->stale = nonce_expired(c);
         return SEC_E_OK;
     }
     if (cred->hooks.check_nonce != NULL) {
+        c->nonce.lifetime = 0;
         ns = cred->hooks.check_nonce(cred->hooks.arg, c->in->realm,
                                      c->r.v[F_NONCE], c->now, &c->nonce);
+        if (c->nonce.lifetime == 0) { /* a test's nonce: bind it here */
+            c->nonce.lifetime = cred->lifetime;
+            c->nonce.generation = store_generation(cred);
+        }
     }
     else if (!sd_ctx_nonce_keys(ctx)) {
         return refuse(c, SEC_E_INTERNAL_ERROR, "out of memory");
@@ -589,6 +620,7 @@ static bool mint_nonce(call *c, char *out, size_t *len)
 {
     sd_cred *cred = c->cred;
     unsigned char rnd[SD_NONCE_RANDOM_LEN];
+    sd_nonce_info info;
 
     if (cred->hooks.mint_nonce != NULL) {
         return cred->hooks.mint_nonce(cred->hooks.arg, c->in->realm, c->now,
@@ -597,8 +629,11 @@ static bool mint_nonce(call *c, char *out, size_t *len)
     if (!sd_ctx_nonce_keys(c->ctx) || !sd_cred_random(cred, rnd, sizeof(rnd))) {
         return false;
     }
+    info.issued = c->now;
+    info.lifetime = cred->lifetime;
+    info.generation = store_generation(cred);
     *len = SD_NONCE_LEN;
-    return sd_nonce_mint(c->ctx->nonce_key, c->in->realm, c->now, rnd, out);
+    return sd_nonce_mint(c->ctx->nonce_key, c->in->realm, &info, rnd, out);
 }
 
 /* One challenge per offered algorithm, in the policy's order, separated by
@@ -695,7 +730,7 @@ static SECURITY_STATUS build_auth_info(call *c, sd_builder *b)
                                 r->v[F_CNONCE].len);
         sd_builder_param(b, "nc", r->v[F_NC].p, r->v[F_NC].len);
     }
-    if (age * 10 >= (int64_t)c->cred->lifetime * 9) {
+    if (age * 10 >= (int64_t)nonce_life(c) * 9) {
         char nonce[SD_MAX_VALUE];
         size_t len = 0;
 
@@ -736,9 +771,11 @@ static SECURITY_STATUS check_replay(call *c, sd_output *out, ULONG *attrs)
     if (!checks_replay(c)) {
         return SEC_E_OK;
     }
-    st = s->CheckAndSet(
-        s->pvStore, c->nonce.id, SD_NONCE_ID_LEN, c->nonce.issued,
-        c->nonce.issued + (int64_t)c->cred->lifetime, c->now, c->r.nc);
+    /* the records live as long as the nonce may be valid anywhere */
+    st = s->CheckAndSet(s->pvStore, c->nonce.id, SD_NONCE_ID_LEN,
+                        c->nonce.issued,
+                        c->nonce.issued + (int64_t)c->nonce.lifetime, c->now,
+                        c->r.nc, c->nonce.generation);
     switch (st) {
     case SEC_E_OK:
         *attrs |= ASC_RET_REPLAY_DETECT;
@@ -756,12 +793,29 @@ static SECURITY_STATUS check_replay(call *c, sd_output *out, ULONG *attrs)
     }
 }
 
+/* The context's state is valid in this call's scope only (sspi.h). */
+static void keep_scope(sd_ctx *ctx, const sd_accept_input *in)
+{
+    if (in->scope.len > 0) {
+        memcpy(ctx->scope, in->scope.p, in->scope.len);
+    }
+    ctx->scope_len = in->scope.len;
+}
+
+bool sd_accept_same_scope(const sd_ctx *ctx, const sd_accept_input *in)
+{
+    return in->scope.len == ctx->scope_len &&
+           (in->scope.len == 0 ||
+            memcmp(in->scope.p, ctx->scope, in->scope.len) == 0);
+}
+
 static void establish(call *c)
 {
     sd_ctx *ctx = c->ctx;
     const response *r = &c->r;
 
     ctx->state = SD_CTX_ESTABLISHED;
+    keep_scope(ctx, c->in);
     memcpy(ctx->user, c->user.p, c->user.len);
     ctx->user[c->user.len] = '\0';
     ctx->user_len = c->user.len;
@@ -828,7 +882,7 @@ static SECURITY_STATUS resume(call *c)
         return refuse(c, SEC_I_RENEGOTIATE, "request is not of this context");
     }
     c->nonce = ctx->nonce_info;
-    c->stale = c->now - c->nonce.issued > (int64_t)c->cred->lifetime;
+    c->stale = nonce_expired(c);
     memcpy(c->ha1_hex, ctx->ha1_hex, sizeof(c->ha1_hex));
     c->known_user = true;
     c->user.p = ctx->user;
@@ -916,6 +970,7 @@ SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
         ctx->req = req;
         if (!subsequent) {
             ctx->state = SD_CTX_AWAIT_ENTITY;
+            keep_scope(ctx, in);
         }
     }
     else if (st != SEC_E_OK && before == SD_CTX_AWAIT_ENTITY) {

@@ -21,6 +21,7 @@ typedef struct {
     bool has_key_arg;
     sd_view target; /* p NULL: the caller checks the digest-uri */
     bool ignore_query;
+    sd_view scope; /* the caller's scope octets (sspi.h, "Scope") */
 } sd_accept_input;
 
 /* Reads and checks pInput; SEC_E_OK or SEC_E_INVALID_PARAMETER. */
@@ -34,6 +35,10 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in);
  */
 SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
                           bool subsequent, sd_output *out, ULONG *attrs);
+
+/* Whether a call's scope is the one ctx was established (or left waiting
+   for H(entity-body)) in: CompleteAuthToken may go on only then. */
+bool sd_accept_same_scope(const sd_ctx *ctx, const sd_accept_input *in);
 
 /* H(entity-body) in hex with the context's algorithm family. */
 SECURITY_STATUS sd_accept_hash_entity(sd_ctx *ctx, const void *body, size_t len,

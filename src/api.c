@@ -276,6 +276,10 @@ SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext,
         ctx->reason = "nothing to complete";
         return SEC_I_RENEGOTIATE;
     }
+    if (!sd_accept_same_scope(ctx, &in)) {
+        ctx->reason = "request is of another scope than the context";
+        return SEC_I_RENEGOTIATE;
+    }
     sd_output_open(&discard, NULL, false);
     st = sd_accept(ctx, &in, ctx->req, ctx->state == SD_CTX_ESTABLISHED,
                    &discard, &attrs);

@@ -39,7 +39,10 @@ typedef struct sd_ctx {
     bool server;
     sd_ctx_state state;
     apr_time_t created;
-    ULONG req;   /* fContextReq of the call that set the state */
+    ULONG req; /* fContextReq of the call that set the state */
+    /* the caller's scope in that call (sspi.h, "Scope") */
+    unsigned char scope[SD_MAX_SCOPE];
+    size_t scope_len;
     ULONG attrs; /* ASC_RET_* / ISC_RET_* of the last call */
     const char *reason;
     sd_hasher *hasher;

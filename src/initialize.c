@@ -8,6 +8,7 @@
 #include "initialize.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "builder.h"
@@ -445,7 +446,8 @@ static SECURITY_STATUS check_rspauth(sd_ctx *ctx, const sd_auth_list *list,
     }
     snprintf(nc, sizeof(nc), "%08x", cs->nc);
     if (cs->qop == 0 || !cs->answered ||
-        !sd_hex_decode_public(got, size, rspauth->value.p, rspauth->value.len) ||
+        !sd_hex_decode_public(got, size, rspauth->value.p,
+                              rspauth->value.len) ||
         (cnonce && !sd_view_eq(cnonce->value,
                                (sd_view){cs->cnonce, sizeof(cs->cnonce)})) ||
         (ncp && !sd_view_eq_ci(ncp->value, nc))) {
@@ -527,13 +529,12 @@ static SECURITY_STATUS take_challenges(sd_ctx *ctx, const sd_auth_list *list,
     return answer(ctx, in, req, out, attrs);
 }
 
-SECURITY_STATUS sd_initialize(sd_ctx *ctx, const sd_initialize_input *in,
-                              ULONG req, sd_output *out, ULONG *attrs)
+static SECURITY_STATUS run(sd_ctx *ctx, const sd_initialize_input *in,
+                           ULONG req, sd_output *out, ULONG *attrs)
 {
     sd_auth_list list;
     sd_parse_status ps;
 
-    *attrs = ISC_RET_USED_HTTP_STYLE | ISC_RET_CONNECTION;
     ctx->reason = NULL;
     if (in->token.len == 0) {
         if (ctx->client == NULL || ctx->client->alg == NULL) {
@@ -554,4 +555,40 @@ SECURITY_STATUS sd_initialize(sd_ctx *ctx, const sd_initialize_input *in,
                       "Authentication-Info before any challenge");
     }
     return take_auth_info(ctx, &list, req, attrs);
+}
+
+/* A call that fails leaves the context as it was: a refused challenge (a
+   foreign realm, say) must not become the one the next call answers. */
+SECURITY_STATUS sd_initialize(sd_ctx *ctx, const sd_initialize_input *in,
+                              ULONG req, sd_output *out, ULONG *attrs)
+{
+    sd_client_state *saved = NULL;
+    sd_ctx_state state = ctx->state;
+    SECURITY_STATUS st;
+
+    *attrs = ISC_RET_USED_HTTP_STYLE | ISC_RET_CONNECTION;
+    ctx->reason = NULL;
+    if (ctx->client != NULL) {
+        saved = malloc(sizeof(*saved));
+        if (saved == NULL) {
+            return refuse(ctx, SEC_E_INSUFFICIENT_MEMORY, "out of memory");
+        }
+        memcpy(saved, ctx->client, sizeof(*saved));
+    }
+    st = run(ctx, in, req, out, attrs);
+    if (!SEC_SUCCESS(st)) {
+        ctx->state = state;
+        if (saved != NULL) {
+            memcpy(ctx->client, saved, sizeof(*saved));
+        }
+        else if (ctx->client != NULL) {
+            client_cleanup(ctx->client);
+            memset(ctx->client, 0, sizeof(*ctx->client));
+        }
+    }
+    if (saved != NULL) {
+        sd_wipe(saved, sizeof(*saved));
+        free(saved);
+    }
+    return st;
 }

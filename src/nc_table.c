@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#define TABLE_MAGIC UINT64_C(0x5344434e54424c32) /* "SDCNTBL2" */
+#define TABLE_MAGIC UINT64_C(0x5344434e54424c33) /* "SDCNTBL3" */
 #define WINDOW_WORDS (SD_NC_WINDOW / 64)
 #define ID_LEN 16
 #define TAG_AT 8 /* octets 0..7 choose the bucket */
@@ -36,6 +36,7 @@ typedef struct {
 
 struct sd_nc_table {
     uint64_t magic;
+    uint64_t generation;
     uint32_t nbuckets;
     uint32_t reserved;
     nc_bucket buckets[];
@@ -68,30 +69,55 @@ static bool init_lock(pthread_mutex_t *lock, bool shared)
     return ok;
 }
 
-sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared,
-                              int64_t floor)
+/* The buckets that fit in size octets; 0 when not even one does. */
+static size_t buckets_in(const void *mem, size_t size)
 {
-    sd_nc_table *t = mem;
     size_t nbuckets;
 
     if (mem == NULL || size < sizeof(sd_nc_table) + sizeof(nc_bucket) ||
         (uintptr_t)mem % sizeof(uint64_t) != 0) {
-        return NULL;
+        return 0;
     }
     nbuckets = (size - sizeof(sd_nc_table)) / sizeof(nc_bucket);
-    if (nbuckets > UINT32_MAX) {
-        nbuckets = UINT32_MAX;
+    return nbuckets > UINT32_MAX ? UINT32_MAX : nbuckets;
+}
+
+sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared,
+                              uint64_t generation)
+{
+    sd_nc_table *t = mem;
+    size_t nbuckets = buckets_in(mem, size);
+
+    if (nbuckets == 0 || generation == 0) {
+        return NULL;
     }
     memset(mem, 0, sizeof(sd_nc_table) + nbuckets * sizeof(nc_bucket));
     for (size_t i = 0; i < nbuckets; i++) {
         if (!init_lock(&t->buckets[i].lock, shared)) {
             return NULL;
         }
-        t->buckets[i].floor = floor;
     }
     t->nbuckets = (uint32_t)nbuckets;
+    t->generation = generation;
     t->magic = TABLE_MAGIC;
     return t;
+}
+
+sd_nc_table *sd_nc_table_attach(void *mem, size_t size)
+{
+    sd_nc_table *t = mem;
+    size_t nbuckets = buckets_in(mem, size);
+
+    if (nbuckets == 0 || t->magic != TABLE_MAGIC || t->nbuckets != nbuckets ||
+        t->generation == 0) {
+        return NULL;
+    }
+    return t;
+}
+
+uint64_t sd_nc_table_generation(const sd_nc_table *t)
+{
+    return t != NULL && t->magic == TABLE_MAGIC ? t->generation : 0;
 }
 
 /* Locks a bucket; after a holder died mid-update, forgets its records. */
@@ -221,7 +247,7 @@ SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
                                           const unsigned char *id,
                                           size_t id_len, int64_t issued,
                                           int64_t expires, int64_t now,
-                                          uint32_t nc)
+                                          uint32_t nc, uint64_t generation)
 {
     nc_bucket *b;
     nc_slot *s;
@@ -230,6 +256,9 @@ SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
     if (t == NULL || t->magic != TABLE_MAGIC || id_len != ID_LEN || nc == 0) {
         return SEC_E_INTERNAL_ERROR;
     }
+    if (generation != t->generation) {
+        return SEC_E_CONTEXT_EXPIRED; /* minted for another table */
+    }
     b = bucket_of(t, id);
     if (!lock_bucket(b, now)) {
         return SEC_E_NO_AUTHENTICATING_AUTHORITY;
@@ -237,6 +266,9 @@ SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
     s = find_slot(b, id, now);
     if (s != NULL) {
         st = window_check_and_set(s, nc);
+        if (expires > s->expires) {
+            s->expires = expires; /* keep it while any caller may accept */
+        }
     }
     else if (issued <= b->floor) {
         st = SEC_E_CONTEXT_EXPIRED; /* its record may have been evicted */

@@ -11,6 +11,12 @@
  * the bucket remembers that issue time as its floor: a nonce issued at or
  * before the floor that has no record may have been evicted, so it is
  * answered "stale", never accepted again.
+ *
+ * Each table has a random generation, fixed when it is formatted: nonces
+ * carry the generation of the table they were minted for, and a nonce of
+ * any other generation (another table, or this table's memory formatted
+ * anew) is answered "stale" too, since its counts may have been recorded
+ * where this table cannot see them.
  */
 #ifndef SD_NC_TABLE_H
 #define SD_NC_TABLE_H
@@ -30,11 +36,17 @@ typedef struct sd_nc_table sd_nc_table;
    each, since random bucket placement fills some buckets early. */
 size_t sd_nc_table_size(uint32_t nonces);
 
-/* Formats mem (size octets, from sd_nc_table_size) as an empty table;
-   with `shared`, its locks work across processes.  Nonces issued at or
-   before `floor` count as evicted.  NULL on failure. */
+/* Formats mem (size octets, from sd_nc_table_size) as an empty table of
+   the given generation (not 0); with `shared`, its locks work across
+   processes.  NULL on failure. */
 sd_nc_table *sd_nc_table_init(void *mem, size_t size, bool shared,
-                              int64_t floor);
+                              uint64_t generation);
+
+/* The table that sd_nc_table_init formatted in mem (size octets), or NULL
+   when mem holds none of that size. */
+sd_nc_table *sd_nc_table_attach(void *mem, size_t size);
+
+uint64_t sd_nc_table_generation(const sd_nc_table *t);
 
 /* Pulls the bucket of nonce `id` into the CPU cache (a hint; no lock,
    no effect on the table). */
@@ -46,6 +58,6 @@ SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
                                           const unsigned char *id,
                                           size_t id_len, int64_t issued,
                                           int64_t expires, int64_t now,
-                                          uint32_t nc);
+                                          uint32_t nc, uint64_t generation);
 
 #endif

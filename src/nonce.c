@@ -9,14 +9,19 @@
 
 #include "secret.h"
 
-#define NONCE_VERSION 1
-#define RAW_LEN (1 + 8 + SD_NONCE_RANDOM_LEN + SD_NONCE_ID_LEN) /* 33 */
-#define SIGNED_LEN (RAW_LEN - SD_NONCE_ID_LEN)
+/* Version 2 added the lifetime and the store generation. */
+#define NONCE_VERSION 2
+#define AT_TIME 1
+#define AT_LIFETIME 9
+#define AT_GENERATION 13
+#define AT_RANDOM 21
+#define SIGNED_LEN (AT_RANDOM + SD_NONCE_RANDOM_LEN) /* 29 */
+#define RAW_LEN (SIGNED_LEN + SD_NONCE_ID_LEN)       /* 45 */
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* 33 octets are 264 bits, exactly 44 base64 digits: no padding. */
+/* 45 octets are 360 bits, exactly 60 base64 digits: no padding. */
 static void b64_encode(const unsigned char raw[RAW_LEN], char *out)
 {
     for (size_t i = 0, o = 0; i < RAW_LEN; i += 3, o += 4) {
@@ -64,22 +69,43 @@ static bool compute_tag(sd_mac *key, const unsigned char *signed_part,
            sd_mac_add(key, realm.p, realm.len) && sd_mac_end(key, tag);
 }
 
-bool sd_nonce_mint(sd_mac *key, sd_view realm, int64_t now,
+static void put_be(unsigned char *at, uint64_t v, int octets)
+{
+    for (int i = 0; i < octets; i++) {
+        at[i] = (unsigned char)(v >> (8 * (octets - 1 - i)));
+    }
+}
+
+static uint64_t get_be(const unsigned char *at, int octets)
+{
+    uint64_t v = 0;
+
+    for (int i = 0; i < octets; i++) {
+        v = v << 8 | at[i];
+    }
+    return v;
+}
+
+bool sd_nonce_mint(sd_mac *key, sd_view realm, sd_nonce_info *info,
                    const unsigned char random[SD_NONCE_RANDOM_LEN], char *out)
 {
     unsigned char raw[RAW_LEN];
     unsigned char tag[SD_MAC_SIZE];
-    uint64_t t = (uint64_t)now;
 
-    raw[0] = NONCE_VERSION;
-    for (int i = 0; i < 8; i++) {
-        raw[1 + i] = (unsigned char)(t >> (56 - 8 * i));
+    if (info->issued < 0 || info->lifetime == 0 ||
+        info->lifetime > SD_NONCE_MAX_LIFETIME) {
+        return false;
     }
-    memcpy(raw + 9, random, SD_NONCE_RANDOM_LEN);
+    raw[0] = NONCE_VERSION;
+    put_be(raw + AT_TIME, (uint64_t)info->issued, 8);
+    put_be(raw + AT_LIFETIME, info->lifetime, 4);
+    put_be(raw + AT_GENERATION, info->generation, 8);
+    memcpy(raw + AT_RANDOM, random, SD_NONCE_RANDOM_LEN);
     if (!compute_tag(key, raw, realm, tag)) {
         return false;
     }
     memcpy(raw + SIGNED_LEN, tag, SD_NONCE_ID_LEN);
+    memcpy(info->id, tag, SD_NONCE_ID_LEN);
     b64_encode(raw, out);
     return true;
 }
@@ -94,11 +120,11 @@ static bool tag_matches(sd_mac *key, const unsigned char raw[RAW_LEN],
 }
 
 sd_nonce_status sd_nonce_check(sd_mac *key, sd_mac *previous, sd_view realm,
-                               sd_view nonce, int64_t now, uint32_t lifetime,
-                               sd_nonce_info *info)
+                               sd_view nonce, int64_t now,
+                               uint32_t max_lifetime, sd_nonce_info *info)
 {
     unsigned char raw[RAW_LEN];
-    uint64_t t = 0;
+    uint32_t life;
 
     if (nonce.len != SD_NONCE_LEN || !b64_decode(nonce.p, raw) ||
         raw[0] != NONCE_VERSION) {
@@ -107,14 +133,14 @@ sd_nonce_status sd_nonce_check(sd_mac *key, sd_mac *previous, sd_view realm,
     if (!tag_matches(key, raw, realm) && !tag_matches(previous, raw, realm)) {
         return SD_NONCE_FORGED;
     }
-    for (int i = 0; i < 8; i++) {
-        t = t << 8 | raw[1 + i];
-    }
-    info->issued = (int64_t)t;
+    info->issued = (int64_t)get_be(raw + AT_TIME, 8);
+    info->lifetime = (uint32_t)get_be(raw + AT_LIFETIME, 4);
+    info->generation = get_be(raw + AT_GENERATION, 8);
     memcpy(info->id, raw + SIGNED_LEN, SD_NONCE_ID_LEN);
-    if (info->issued > now + SD_NONCE_MAX_SKEW || info->issued < 0) {
+    if (info->issued > now + SD_NONCE_MAX_SKEW || info->issued < 0 ||
+        info->lifetime == 0 || info->lifetime > SD_NONCE_MAX_LIFETIME) {
         return SD_NONCE_FORGED;
     }
-    return now - info->issued > (int64_t)lifetime ? SD_NONCE_STALE
-                                                  : SD_NONCE_VALID;
+    life = info->lifetime < max_lifetime ? info->lifetime : max_lifetime;
+    return now - info->issued > (int64_t)life ? SD_NONCE_STALE : SD_NONCE_VALID;
 }

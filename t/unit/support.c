@@ -204,10 +204,32 @@ void asc_buffers_set(asc_buffers *in, const char *token, const char *method,
     in->desc.pBuffers = in->b;
 }
 
+void asc_buffers_scope(asc_buffers *in, const char *scope)
+{
+    memset(&in->params, 0, sizeof(in->params));
+    in->params.pScope = (const UCHAR *)scope;
+    in->params.cbScope = (ULONG)strlen(scope);
+    in->b[6].BufferType = SECBUFFER_SD_CALL_PARAMETERS;
+    in->b[6].pvBuffer = &in->params;
+    in->b[6].cbBuffer = sizeof(in->params);
+    in->desc.cBuffers = 7;
+}
+
 SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
                          ULONG req, const char *token, const char *method,
                          const char *entity_hex, const char *realm, char *out,
                          size_t cap, ULONG *attrs)
+{
+    return asc_call_scoped(cred, ctx, ctx_out, req, token, method, entity_hex,
+                           realm, NULL, out, cap, attrs);
+}
+
+SECURITY_STATUS asc_call_scoped(CredHandle *cred, CtxtHandle *ctx,
+                                CtxtHandle *ctx_out, ULONG req,
+                                const char *token, const char *method,
+                                const char *entity_hex, const char *realm,
+                                const char *scope, char *out, size_t cap,
+                                ULONG *attrs)
 {
     asc_buffers in;
     SecBuffer ob = {(ULONG)(cap - 1), SECBUFFER_TOKEN, out};
@@ -216,6 +238,9 @@ SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
     SECURITY_STATUS st;
 
     asc_buffers_set(&in, token, method, entity_hex, realm);
+    if (scope != NULL) {
+        asc_buffers_scope(&in, scope);
+    }
     st = AcceptSecurityContext(cred, ctx, &in.desc, req | ASC_REQ_HTTP, 0,
                                ctx_out, &od, &a, NULL);
     out[ob.cbBuffer <= cap - 1 ? ob.cbBuffer : 0] = '\0';
@@ -223,6 +248,19 @@ SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
         *attrs = a;
     }
     return st;
+}
+
+SECURITY_STATUS cat_call(CtxtHandle *ctx, const char *token, const char *method,
+                         const char *entity_hex, const char *realm,
+                         const char *scope)
+{
+    asc_buffers in;
+
+    asc_buffers_set(&in, token, method, entity_hex, realm);
+    if (scope != NULL) {
+        asc_buffers_scope(&in, scope);
+    }
+    return CompleteAuthToken(ctx, &in.desc);
 }
 
 SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,

@@ -57,14 +57,19 @@ void test_server_cred(const SD_DIGEST_SERVER_POLICY *p, CredHandle *h);
 /* Client credentials for user/password (Domain empty). */
 void test_client_cred(const char *user, const char *password, CredHandle *h);
 
-/* The six HTTP input buffers of AcceptSecurityContext. */
+/* The six HTTP input buffers of AcceptSecurityContext, and room for a
+   seventh, SD_CALL_PARAMETERS. */
 typedef struct {
-    SecBuffer b[6];
+    SecBuffer b[7];
     SecBufferDesc desc;
+    SD_CALL_PARAMETERS params;
 } asc_buffers;
 
 void asc_buffers_set(asc_buffers *in, const char *token, const char *method,
                      const char *entity_hex, const char *realm);
+
+/* Adds the SD_CALL_PARAMETERS buffer with the caller's scope (a string). */
+void asc_buffers_scope(asc_buffers *in, const char *scope);
 
 /* One AcceptSecurityContext call with a caller output buffer of `cap`
    octets (written NUL-terminated into out).  ctx may be NULL for a new
@@ -73,6 +78,19 @@ SECURITY_STATUS asc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
                          ULONG req, const char *token, const char *method,
                          const char *entity_hex, const char *realm, char *out,
                          size_t cap, ULONG *attrs);
+
+/* The same with a caller's scope (NULL: no SD_CALL_PARAMETERS). */
+SECURITY_STATUS asc_call_scoped(CredHandle *cred, CtxtHandle *ctx,
+                                CtxtHandle *ctx_out, ULONG req,
+                                const char *token, const char *method,
+                                const char *entity_hex, const char *realm,
+                                const char *scope, char *out, size_t cap,
+                                ULONG *attrs);
+
+/* One CompleteAuthToken call with the same buffers (scope may be NULL). */
+SECURITY_STATUS cat_call(CtxtHandle *ctx, const char *token, const char *method,
+                         const char *entity_hex, const char *realm,
+                         const char *scope);
 
 /* One InitializeSecurityContext call (HTTP style). */
 SECURITY_STATUS isc_call(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,

@@ -856,20 +856,20 @@ static void user_store_down(void **state)
 static SECURITY_STATUS SEC_ENTRY store_unreachable(PVOID s, const UCHAR *id,
                                                    ULONG n, int64_t issued,
                                                    int64_t expires, int64_t now,
-                                                   ULONG nc)
+                                                   ULONG nc, uint64_t gen)
 {
     (void)s, (void)id, (void)n, (void)issued, (void)expires, (void)now,
-        (void)nc;
+        (void)nc, (void)gen;
     return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 }
 
 static SECURITY_STATUS SEC_ENTRY store_evicted(PVOID s, const UCHAR *id,
                                                ULONG n, int64_t issued,
                                                int64_t expires, int64_t now,
-                                               ULONG nc)
+                                               ULONG nc, uint64_t gen)
 {
     (void)s, (void)id, (void)n, (void)issued, (void)expires, (void)now,
-        (void)nc;
+        (void)nc, (void)gen;
     return SEC_E_CONTEXT_EXPIRED;
 }
 
@@ -908,8 +908,8 @@ static SECURITY_STATUS login_with_store(const SD_NONCE_COUNT_STORE *store,
 
 static void replay_store_failures(void **state)
 {
-    SD_NONCE_COUNT_STORE down = {NULL, store_unreachable, NULL};
-    SD_NONCE_COUNT_STORE evicted = {NULL, store_evicted, NULL};
+    SD_NONCE_COUNT_STORE down = {NULL, store_unreachable, NULL, NULL};
+    SD_NONCE_COUNT_STORE evicted = {NULL, store_evicted, NULL, NULL};
     const SD_NONCE_COUNT_STORE *stores[] = {&down, &evicted};
     const SECURITY_STATUS want[] = {SEC_E_NO_AUTHENTICATING_AUTHORITY,
                                     SEC_E_CONTEXT_EXPIRED};
@@ -951,13 +951,20 @@ static void log_call(logging_store *ls, char what, UCHAR *keep, const UCHAR *id,
 static SECURITY_STATUS SEC_ENTRY logging_check(PVOID s, const UCHAR *id,
                                                ULONG n, int64_t issued,
                                                int64_t expires, int64_t now,
-                                               ULONG nc)
+                                               ULONG nc, uint64_t generation)
 {
     logging_store *ls = s;
 
     log_call(ls, 'c', ls->checked, id, n);
     return ls->inner.CheckAndSet(ls->inner.pvStore, id, n, issued, expires, now,
-                                 nc);
+                                 nc, generation);
+}
+
+static uint64_t SEC_ENTRY logging_generation(PVOID s)
+{
+    logging_store *ls = s;
+
+    return ls->inner.Generation(ls->inner.pvStore);
 }
 
 static void SEC_ENTRY logging_prefetch(PVOID s, const UCHAR *id, ULONG n)
@@ -974,8 +981,9 @@ static void SEC_ENTRY logging_prefetch(PVOID s, const UCHAR *id, ULONG n)
 static void replay_store_prefetch(void **state)
 {
     static uint64_t mem[4096];
-    logging_store ls = {{NULL, NULL, NULL}, "", 0, {0}, {0}};
-    SD_NONCE_COUNT_STORE store = {&ls, logging_check, logging_prefetch};
+    logging_store ls = {{NULL, NULL, NULL, NULL}, "", 0, {0}, {0}};
+    SD_NONCE_COUNT_STORE store = {&ls, logging_check, logging_prefetch,
+                                  logging_generation};
     const char *passwords[] = {"wrong", "secret"};
     const char *want_calls[] = {"p", "pc"};
 

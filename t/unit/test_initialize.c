@@ -356,6 +356,66 @@ static void client_failures(void **state)
 
 /* Property: random users, passwords and URIs round-trip for every
    algorithm. */
+/* A refused challenge leaves the context as it was (issue 10): after a
+   challenge of a realm the identity is not for, the next request still
+   answers the first realm's nonce, and the server accepts it. */
+static void refused_challenge_changes_nothing(void **state)
+{
+    CredHandle srv, cli, evil;
+    CtxtHandle cctx, sctx;
+    char challenge[OUT_CAP], foreign[OUT_CAP], authz[OUT_CAP], out[OUT_CAP];
+    SEC_WINNT_AUTH_IDENTITY id = {0};
+    SD_DIGEST_SERVER_POLICY p;
+    ULONG alg = SD_ALG_MD5;
+    CtxtHandle ectx;
+
+    (void)state;
+    server(SD_ALG_MD5, SD_QOP_AUTH, 0, &srv);
+    test_policy(&p, &alg, 1, SD_QOP_AUTH);
+    p.NonceSecret = (const UCHAR *)"another secret, another server!!";
+    test_server_cred(&p, &evil);
+    id.User = (UCHAR *)(uintptr_t) "alice";
+    id.UserLength = 5;
+    id.Password = (UCHAR *)(uintptr_t) "secret";
+    id.PasswordLength = 6;
+    id.Domain = (UCHAR *)(uintptr_t) "realm";
+    id.DomainLength = 5;
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    assert_status(AcquireCredentialsHandle(NULL, "Digest", SECPKG_CRED_OUTBOUND,
+                                           NULL, &id, NULL, NULL, &cli, NULL),
+                  SEC_E_OK);
+    challenge_of(&srv, challenge);
+    assert_status(asc_call(&evil, NULL, &ectx, 0, "", "GET", NULL, "evil",
+                           foreign, sizeof(foreign), NULL),
+                  SEC_I_CONTINUE_NEEDED);
+    DeleteSecurityContext(&ectx);
+    /* stale=true, so that only the realm check stands in its way */
+    strcat(foreign, ", stale=true");
+    assert_status(isc_call(&cli, NULL, &cctx, 0, "/doc", challenge, "GET",
+                           authz, sizeof(authz), NULL),
+                  SEC_E_OK);
+    assert_status(asc_call(&srv, NULL, &sctx, ASC_REQ_REPLAY_DETECT, authz,
+                           "GET", NULL, "realm", out, sizeof(out), NULL),
+                  SEC_E_OK);
+    DeleteSecurityContext(&sctx);
+    assert_status(isc_call(NULL, &cctx, &cctx, 0, "/doc", foreign, "GET", authz,
+                           sizeof(authz), NULL),
+                  SEC_E_WRONG_PRINCIPAL);
+    assert_status(isc_call(NULL, &cctx, &cctx, 0, "/doc", "", "GET", authz,
+                           sizeof(authz), NULL),
+                  SEC_E_OK);
+    assert_non_null(strstr(authz, "realm=\"realm\""));
+    assert_non_null(strstr(authz, "nc=00000002"));
+    assert_status(asc_call(&srv, NULL, &sctx, ASC_REQ_REPLAY_DETECT, authz,
+                           "GET", NULL, "realm", out, sizeof(out), NULL),
+                  SEC_E_OK);
+    DeleteSecurityContext(&sctx);
+    DeleteSecurityContext(&cctx);
+    FreeCredentialsHandle(&srv);
+    FreeCredentialsHandle(&evil);
+    FreeCredentialsHandle(&cli);
+}
+
 static void random_round_trips(void **state)
 {
     static const ULONG algs[] = {SD_ALG_MD5,        SD_ALG_MD5_SESS,
@@ -415,6 +475,7 @@ int main(void)
         cmocka_unit_test_setup(userhash_and_username_star, setup),
         cmocka_unit_test_setup(follows_nextnonce, setup),
         cmocka_unit_test_setup(client_failures, setup),
+        cmocka_unit_test_setup(refused_challenge_changes_nothing, setup),
         cmocka_unit_test_setup(random_round_trips, setup),
     };
     return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);

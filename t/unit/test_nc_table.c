@@ -1,7 +1,7 @@
 /*
  * test_nc_table.c: the replay table: each count once, out of order within
  * the window, eviction answered stale and never accepted twice, expiry,
- * and one table shared by processes.
+ * generations, attaching, and one table shared by processes.
  */
 #include "support.h"
 
@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "nc_table.h"
+
+#define GEN UINT64_C(0x5eed)
 
 static void id_of(unsigned n, unsigned char id[16])
 {
@@ -27,7 +29,7 @@ static sd_nc_table *table(size_t nonces, void **mem)
     sd_nc_table *t;
 
     *mem = aligned_alloc(8, (size + 7) / 8 * 8);
-    t = sd_nc_table_init(*mem, size, false, 0);
+    t = sd_nc_table_init(*mem, size, false, GEN);
     assert_non_null(t);
     return t;
 }
@@ -39,7 +41,7 @@ static SECURITY_STATUS use(sd_nc_table *t, unsigned nonce, int64_t issued,
 
     id_of(nonce, id);
     return sd_nc_table_check_and_set(t, id, 16, issued, issued + 300, issued,
-                                     nc);
+                                     nc, GEN);
 }
 
 static void once_each_and_window(void **state)
@@ -102,10 +104,10 @@ static void expired_records_are_reused(void **state)
     }
     /* at time 1000 every record above has expired: no eviction floor */
     id_of(50, id);
-    assert_status(sd_nc_table_check_and_set(t, id, 16, 990, 1290, 1000, 1),
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 990, 1290, 1000, 1, GEN),
                   SEC_E_OK);
     id_of(51, id);
-    assert_status(sd_nc_table_check_and_set(t, id, 16, 50, 1290, 1000, 1),
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 50, 1290, 1000, 1, GEN),
                   SEC_E_OK);
     free(mem);
 }
@@ -120,49 +122,127 @@ static void shared_between_processes(void **state)
     pid_t child;
     int status = 0;
     unsigned char id[16];
+    uint64_t gen;
 
     (void)state;
     assert_true(mem != MAP_FAILED);
     assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &store),
                   SEC_E_OK);
+    gen = store.Generation(store.pvStore);
     id_of(7, id);
     child = fork();
     if (child == 0) {
         SECURITY_STATUS st =
-            store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9);
+            store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9, gen);
         _exit(st == SEC_E_OK ? 0 : 1);
     }
     waitpid(child, &status, 0);
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9),
-                  SEC_E_OUT_OF_SEQUENCE);
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 8),
-                  SEC_E_OK);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9, gen),
+        SEC_E_OUT_OF_SEQUENCE);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 8, gen),
+        SEC_E_OK);
     munmap(mem, size);
 }
 
-/* After a restart that lost the records, nonces issued before it are
-   stale, later ones work. */
-static void start_fresh(void **state)
+/* A new table has a new generation: nonces minted for any other table
+   (or for this memory before it was formatted again) are stale, never
+   accepted, while nonces of its own generation work from its first second
+   on. */
+static void generations(void **state)
 {
     size_t size = SdNonceCountStoreSize(64);
     void *mem = aligned_alloc(8, (size + 7) / 8 * 8);
     SD_NONCE_COUNT_STORE store;
     unsigned char id[16];
     int64_t now = (int64_t)time(NULL);
+    uint64_t first, second;
 
     (void)state;
+    assert_status(SdNonceCountStoreInit(mem, size, 0, &store), SEC_E_OK);
+    first = store.Generation(store.pvStore);
+    assert_true(first != 0);
+    id_of(1, id);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, now, now + 300, now, 1, first),
+        SEC_E_OK);
+    /* formatted again, as after a restart: the old records are gone */
     assert_status(
         SdNonceCountStoreInit(mem, size, SD_STORE_START_FRESH, &store),
         SEC_E_OK);
-    id_of(1, id);
+    second = store.Generation(store.pvStore);
+    assert_true(second != 0 && second != first);
     assert_status(
-        store.CheckAndSet(store.pvStore, id, 16, now - 10, now + 290, now, 1),
+        store.CheckAndSet(store.pvStore, id, 16, now, now + 300, now, 1, first),
         SEC_E_CONTEXT_EXPIRED);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, now, now + 300, now, 1, 0),
+        SEC_E_CONTEXT_EXPIRED);
+    /* a nonce minted in the table's first second, for this table */
     id_of(2, id);
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, now + 2, now + 302,
-                                    now + 2, 1),
+    assert_status(store.CheckAndSet(store.pvStore, id, 16, now, now + 300, now,
+                                    1, second),
                   SEC_E_OK);
+    assert_status(store.CheckAndSet(store.pvStore, id, 16, now, now + 300, now,
+                                    1, second),
+                  SEC_E_OUT_OF_SEQUENCE);
+    free(mem);
+}
+
+/* Attach gives a second view of a formatted table (another process, or a
+   reloaded copy of the engine): same generation, same records.  Memory
+   that holds no table of that size is refused. */
+static void attach(void **state)
+{
+    size_t size = SdNonceCountStoreSize(64);
+    void *mem = aligned_alloc(8, (size + 7) / 8 * 8);
+    SD_NONCE_COUNT_STORE a, b;
+    unsigned char id[16];
+    uint64_t gen;
+
+    (void)state;
+    memset(mem, 0x5a, size);
+    assert_status(SdNonceCountStoreAttach(mem, size, &b),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &a),
+                  SEC_E_OK);
+    assert_status(SdNonceCountStoreAttach(mem, size, &b), SEC_E_OK);
+    assert_status(SdNonceCountStoreAttach(mem, size - 4096, &b),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(SdNonceCountStoreAttach(NULL, size, &b),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(SdNonceCountStoreAttach(mem, size, NULL),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(SdNonceCountStoreAttach(mem, size, &b), SEC_E_OK);
+    gen = a.Generation(a.pvStore);
+    assert_true(b.Generation(b.pvStore) == gen);
+    id_of(3, id);
+    assert_status(a.CheckAndSet(a.pvStore, id, 16, 100, 400, 100, 4, gen),
+                  SEC_E_OK);
+    assert_status(b.CheckAndSet(b.pvStore, id, 16, 100, 400, 100, 4, gen),
+                  SEC_E_OUT_OF_SEQUENCE);
+    free(mem);
+}
+
+/* A record lives as long as the longest expiry any caller gave for its
+   nonce: a short-lived first use does not let a count recorded for a
+   longer-lived use be accepted again after the short expiry. */
+static void record_lives_for_the_longest_expiry(void **state)
+{
+    void *mem;
+    sd_nc_table *t = table(0, &mem);
+    unsigned char id[16];
+
+    (void)state;
+    id_of(9, id);
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 100, 160, 100, 1, GEN),
+                  SEC_E_OK);
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 100, 3700, 110, 2, GEN),
+                  SEC_E_OK);
+    assert_status(sd_nc_table_check_and_set(t, id, 16, 100, 3700, 1000, 2, GEN),
+                  SEC_E_OUT_OF_SEQUENCE);
     free(mem);
 }
 
@@ -175,9 +255,11 @@ static void holds_what_it_is_sized_for(void **state)
     SD_NONCE_COUNT_STORE store;
     unsigned held = 0;
     unsigned seed = 7;
+    uint64_t gen;
 
     (void)state;
     assert_status(SdNonceCountStoreInit(mem, size, 0, &store), SEC_E_OK);
+    gen = store.Generation(store.pvStore);
     for (unsigned n = 0; n < N; n++) {
         unsigned char id[16];
 
@@ -185,7 +267,7 @@ static void holds_what_it_is_sized_for(void **state)
             seed = seed * 1103515245 + 12345;
             id[i] = (unsigned char)(seed >> 16);
         }
-        store.CheckAndSet(store.pvStore, id, 16, 100 + n, 100000, 100, 1);
+        store.CheckAndSet(store.pvStore, id, 16, 100 + n, 100000, 100, 1, gen);
     }
     seed = 7;
     for (unsigned n = 0; n < N; n++) {
@@ -196,8 +278,8 @@ static void holds_what_it_is_sized_for(void **state)
             id[i] = (unsigned char)(seed >> 16);
         }
         /* still held: the count is known; evicted: stale */
-        if (store.CheckAndSet(store.pvStore, id, 16, 100 + n, 100000, 100,
-                              1) == SEC_E_OUT_OF_SEQUENCE) {
+        if (store.CheckAndSet(store.pvStore, id, 16, 100 + n, 100000, 100, 1,
+                              gen) == SEC_E_OUT_OF_SEQUENCE) {
             held++;
         }
     }
@@ -230,7 +312,9 @@ int main(void)
         cmocka_unit_test(eviction_is_stale_never_accepted),
         cmocka_unit_test(expired_records_are_reused),
         cmocka_unit_test(shared_between_processes),
-        cmocka_unit_test(start_fresh),
+        cmocka_unit_test(generations),
+        cmocka_unit_test(attach),
+        cmocka_unit_test(record_lives_for_the_longest_expiry),
         cmocka_unit_test(holds_what_it_is_sized_for),
         cmocka_unit_test(store_init_checks),
     };

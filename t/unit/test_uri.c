@@ -53,7 +53,8 @@ static SECURITY_STATUS accept_with_target(CredHandle *srv, const char *authz,
     asc_buffers in;
     SecBuffer b[7];
     SecBufferDesc desc = {SECBUFFER_VERSION, 7, b};
-    SD_CALL_PARAMETERS cp = {NULL, NULL, target, (ULONG)strlen(target), flags};
+    SD_CALL_PARAMETERS cp = {NULL,  NULL, target, (ULONG)strlen(target),
+                             flags, NULL, 0};
     char out[8192];
     SecBuffer ob = {sizeof(out), SECBUFFER_TOKEN, out};
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
