@@ -4,10 +4,27 @@
  * hooks and the request flow: it maps the Authorization header, the
  * method, the request target and H(entity-body) into SecBuffers, calls
  * the engine, and maps its status to an HTTP answer through one table.
- * Each connection keeps its engine context, so a client that reuses its
- * nonce on a keep-alive connection is checked with CompleteAuthToken
- * (no nonce MAC, no user lookup).  Directives are in _config.c, the user
- * store in _store.c, auth-int bodies in _body.c, nonces in _nonce.c.
+ *
+ * The scope rule.  Every result is valid only for the configuration that
+ * produced it: the virtual host and every directive of the sections that
+ * configure Digest or the authn providers (mod_auth_sspidigest_scope.c).
+ *   - Each connection keeps its engine context, so a client that reuses
+ *     its nonce on a keep-alive connection is checked with
+ *     CompleteAuthToken (no nonce MAC, no user lookup): the engine takes
+ *     that path only for a request of the scope the context was
+ *     established in (SD_CALL_PARAMETERS.pScope).
+ *   - A subrequest or internal redirect reuses the result of its request
+ *     only in the same scope; in another it is verified from scratch (the
+ *     original request line against this section's user store and policy),
+ *     and its nonce count is recorded unless it was already recorded in the
+ *     same replay store.
+ *   - An h2c Upgrade's result is reused once, by stream 1 replaying that
+ *     very request in the same scope (mod_auth_sspidigest_reuse.c).
+ *   - A nonce is accepted only where its replay record lives, for as long
+ *     as that record is kept (the engine binds nonces to the store's
+ *     generation and to their lifetime).
+ * Directives are in _config.c, the user store in _store.c, auth-int bodies
+ * in _body.c, nonces and replay stores in _nonce.c.
  */
 #include "mod_auth_sspidigest.h"
 
@@ -22,18 +39,8 @@
 
 #define TOKEN_CAP 12288 /* cbMaxToken of the engine */
 #define MAX_TARGET 8000 /* the engine's longest digest-uri, less a host */
+#define MAX_URL 8192    /* the engine's longest request target (SD_MAX_URI) */
 #define MAX_METHOD 32   /* the engine's longest method */
-
-/* What an authenticated request passes to its subrequests and internal
-   redirects, and an h2c Upgrade request to its replay as HTTP/2 stream 1:
-   they carry the same Authorization, whose nonce count must not be used
-   twice. */
-typedef struct {
-    const char *realm;
-    const char *user;
-    const char *authorization;
-    const char *auth_info;
-} asd_result;
 
 /* Per connection: the engine context, made on first use. */
 typedef struct {
@@ -41,7 +48,7 @@ typedef struct {
     PCredHandle cred; /* the credentials ctx was made with */
     int has_ctx;
     int established;
-    asd_result *upgraded; /* an h2c Upgrade request's result, used once */
+    asd_upgrade_slot upgrade; /* an h2c Upgrade's result, for stream 1 */
 } asd_conn;
 
 /* Per request: the buffers of the engine calls. */
@@ -51,7 +58,7 @@ typedef struct {
     SD_CALL_PARAMETERS params;
     asd_key_call key_call;
     char entity_hex[SD_MAX_KEY_HEX + 1];
-    apr_bucket_brigade *body;
+    asd_body *body;
     int body_status; /* an HTTP error reading the body, or OK */
 } asd_call;
 
@@ -110,39 +117,42 @@ static void set_buffer(SecBuffer *b, ULONG type, const char *s, size_t n)
 }
 
 /* The request's absolute URL, so that a digest-uri naming another host or
-   port does not match; proxy (absolute) and CONNECT targets as sent. */
-static const char *request_target(request_rec *r)
+   port does not match; proxy (absolute) and CONNECT targets as sent.  The
+   request line is the original one: a subrequest or internal redirect
+   carries the Authorization made for it. */
+static const char *request_target(request_rec *top)
 {
-    const char *u = r->unparsed_uri;
+    const char *u = top->unparsed_uri;
 
-    if (u[0] != '/' || r->method_number == M_CONNECT) {
+    if (u[0] != '/' || top->method_number == M_CONNECT) {
         return u;
     }
-    return ap_construct_url(r->pool, u, r);
+    return ap_construct_url(top->pool, u, top);
 }
 
-static void prepare_call(request_rec *r, const asd_dir_conf *d,
-                         const char *token, asd_call *call)
+static void prepare_call(request_rec *r, const asd_request_line *line,
+                         const asd_dir_conf *d, const asd_scope *scope,
+                         const char *token, apr_pool_t *parent, asd_call *call)
 {
     const char *realm = ap_auth_name(r);
 
     memset(call, 0, sizeof(*call));
     call->key_call.r = r;
     call->key_call.conf = d;
-    call->params.Pool = r->connection->pool;
+    call->params.Pool = parent;
     call->params.pvGetKeyArgument = &call->key_call;
+    call->params.pScope = scope->bytes;
+    call->params.cbScope = (ULONG)scope->len;
     if (token[0] != '\0') {
-        const char *target = request_target(r);
-
-        call->params.RequestTarget = target;
-        call->params.RequestTargetLength = (ULONG)strlen(target);
+        call->params.RequestTarget = line->target;
+        call->params.RequestTargetLength = (ULONG)strlen(line->target);
     }
     if (apr_table_get(r->subprocess_env, "AuthDigestEnableQueryStringHack")) {
         call->params.Flags = SD_CALL_URI_IGNORE_QUERY;
     }
     set_buffer(&call->in[0], SECBUFFER_TOKEN, token, strlen(token));
-    set_buffer(&call->in[1], SECBUFFER_PKG_PARAMS, r->method,
-               strlen(r->method));
+    set_buffer(&call->in[1], SECBUFFER_PKG_PARAMS, line->method,
+               strlen(line->method));
     set_buffer(&call->in[2], SECBUFFER_PKG_PARAMS, NULL, 0);
     set_buffer(&call->in[3], SECBUFFER_PKG_PARAMS, call->entity_hex, 0);
     set_buffer(&call->in[4], SECBUFFER_PKG_PARAMS, realm, strlen(realm));
@@ -190,7 +200,7 @@ static SECURITY_STATUS accept_call(asd_conn *cs, PCredHandle cred,
 }
 
 /* Reads and hashes the auth-int body once per request. */
-static int add_body(request_rec *r, const asd_dir_conf *d, asd_conn *cs,
+static int add_body(request_rec *r, const asd_dir_conf *d, CtxtHandle *ctx,
                     asd_call *call)
 {
     char *data;
@@ -202,7 +212,7 @@ static int add_body(request_rec *r, const asd_dir_conf *d, asd_conn *cs,
     call->body_status =
         asd_body_read(r, asd_conf_max_body(d), &call->body, &data, &len);
     if (call->body_status == OK &&
-        SdHashEntityBody(&cs->ctx, data, len, call->entity_hex,
+        SdHashEntityBody(ctx, data, len, call->entity_hex,
                          sizeof(call->entity_hex)) != SEC_E_OK) {
         call->body_status = HTTP_INTERNAL_SERVER_ERROR;
     }
@@ -215,38 +225,44 @@ static SECURITY_STATUS complete_call(request_rec *r, const asd_dir_conf *d,
 {
     SECURITY_STATUS st = CompleteAuthToken(&cs->ctx, &call->desc);
 
-    if (st == SEC_I_COMPLETE_NEEDED && add_body(r, d, cs, call) == OK) {
+    if (st == SEC_I_COMPLETE_NEEDED && add_body(r, d, &cs->ctx, call) == OK) {
         st = CompleteAuthToken(&cs->ctx, &call->desc);
     }
     cs->established = cs->established || st == SEC_E_OK;
     return st;
 }
 
-static void auth_info_of(asd_conn *cs, char *out, ULONG *out_len)
+static void auth_info_of(CtxtHandle *ctx, char *out, ULONG *out_len)
 {
     SecPkgContext_SdAuthenticationInfo ai = {NULL, 0};
 
-    QueryContextAttributes(&cs->ctx, SECPKG_ATTR_SD_AUTHENTICATION_INFO, &ai);
+    QueryContextAttributes(ctx, SECPKG_ATTR_SD_AUTHENTICATION_INFO, &ai);
     memcpy(out, ai.sAuthInfo, ai.cbAuthInfo);
     *out_len = ai.cbAuthInfo;
 }
 
 /*
- * The engine calls for one request.  A connection whose context is
- * established tries CompleteAuthToken first (same nonce, cached key); any
- * other answer falls back to a full AcceptSecurityContext, which also
- * produces the challenges a refusal needs.
+ * The engine calls for one request on the connection's context.  A
+ * connection whose context is established tries CompleteAuthToken first
+ * (same nonce, cached key, same scope: the engine answers
+ * SEC_I_RENEGOTIATE otherwise); any other answer falls back to a full
+ * AcceptSecurityContext, which also produces the challenges a refusal
+ * needs.  A request whose scope cannot be known never takes the short cut.
  */
 static SECURITY_STATUS verify(request_rec *r, const asd_dir_conf *d,
-                              asd_conn *cs, PCredHandle cred, asd_call *call,
-                              char *out, ULONG *out_len)
+                              const asd_scope *scope, asd_conn *cs,
+                              PCredHandle cred, asd_call *call, char *out,
+                              ULONG *out_len)
 {
     SECURITY_STATUS st;
 
-    if (cs->has_ctx && cs->established && cs->cred == cred) {
+    if (cs->has_ctx && cs->established && cs->cred == cred && scope->reusable) {
         st = complete_call(r, d, cs, call);
         if (st == SEC_E_OK) {
-            auth_info_of(cs, out, out_len);
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          SDLOGNO(00508) "verified on the connection's "
+                                         "context (same scope)");
+            auth_info_of(&cs->ctx, out, out_len);
             return st;
         }
         if (call->body_status != OK) {
@@ -256,12 +272,12 @@ static SECURITY_STATUS verify(request_rec *r, const asd_dir_conf *d,
     }
     st = accept_call(cs, cred, d, call, out, out_len);
     if (st == SEC_I_COMPLETE_NEEDED) {
-        if (add_body(r, d, cs, call) != OK) {
+        if (add_body(r, d, &cs->ctx, call) != OK) {
             return st;
         }
         st = complete_call(r, d, cs, call);
         if (st == SEC_E_OK) {
-            auth_info_of(cs, out, out_len);
+            auth_info_of(&cs->ctx, out, out_len);
         }
         else {
             /* the refusal's challenges come from a full call */
@@ -291,40 +307,50 @@ static void add_challenges(request_rec *r, const char *out, ULONG len)
 }
 
 /* A 401 with fresh challenges, for a request without usable credentials
-   and for ap_note_auth_failure. */
+   and for ap_note_auth_failure.  The challenge is made on a context of
+   the request's own: it verifies nothing. */
 static int challenge(request_rec *r, const asd_dir_conf *d)
 {
     PCredHandle cred = asd_credentials(r, d);
-    asd_conn *cs = conn_state(r->connection);
+    asd_request_line line = {r->method, ""};
+    asd_scope none = {{0}, 0, false};
     asd_call call;
+    CtxtHandle ctx;
     char out[TOKEN_CAP];
-    ULONG len = 0;
+    SecBuffer ob = {TOKEN_CAP, SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attrs = 0;
     SECURITY_STATUS st;
 
     if (cred == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    prepare_call(r, d, "", &call);
-    st = accept_call(cs, cred, d, &call, out, &len);
+    prepare_call(r, &line, d, &none, "", r->pool, &call);
+    SecInvalidateHandle(&ctx);
+    st = AcceptSecurityContext(cred, NULL, &call.desc, ASC_REQ_HTTP, 0, &ctx,
+                               &od, &attrs, NULL);
+    if (SecIsValidHandle(&ctx)) {
+        DeleteSecurityContext(&ctx);
+    }
     if (st != SEC_I_CONTINUE_NEEDED) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SDLOGNO(00501) "cannot make a Digest challenge: %s",
                       SdStatusName(st));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    add_challenges(r, out, len);
+    add_challenges(r, out, ob.cbBuffer);
     return HTTP_UNAUTHORIZED;
 }
 
-static void log_refusal(request_rec *r, asd_conn *cs, int level,
+static void log_refusal(request_rec *r, CtxtHandle *ctx, int level,
                         SECURITY_STATUS st, int http)
 {
     SecPkgContext_SdReason why = {"no context"};
     SecPkgContext_SdDigest dg = {0, 0, "", 0};
 
-    if (cs->has_ctx) {
-        QueryContextAttributes(&cs->ctx, SECPKG_ATTR_SD_REASON, &why);
-        QueryContextAttributes(&cs->ctx, SECPKG_ATTR_SD_DIGEST, &dg);
+    if (ctx != NULL) {
+        QueryContextAttributes(ctx, SECPKG_ATTR_SD_REASON, &why);
+        QueryContextAttributes(ctx, SECPKG_ATTR_SD_DIGEST, &dg);
     }
     if (http == HTTP_UNAUTHORIZED && r->proxyreq == PROXYREQ_PROXY) {
         http = HTTP_PROXY_AUTHENTICATION_REQUIRED; /* what core sends */
@@ -335,7 +361,7 @@ static void log_refusal(request_rec *r, asd_conn *cs, int level,
                   why.sReason, SdStatusName(st));
 }
 
-static int refuse(request_rec *r, asd_conn *cs, asd_call *call,
+static int refuse(request_rec *r, CtxtHandle *ctx, asd_call *call,
                   SECURITY_STATUS st, const char *out, ULONG len)
 {
     int http = HTTP_INTERNAL_SERVER_ERROR, level = APLOG_ERR, chal = 0;
@@ -358,33 +384,11 @@ static int refuse(request_rec *r, asd_conn *cs, asd_call *call,
             level = APLOG_ERR;
         }
     }
-    log_refusal(r, cs, level, st, http);
+    log_refusal(r, ctx, level, st, http);
     if (chal) {
         add_challenges(r, out, len);
     }
     return http;
-}
-
-/* A subrequest or internal redirect of an authenticated request of the
-   same realm reuses its result. */
-static int reuse_main(request_rec *r, const char *realm)
-{
-    request_rec *top = r;
-    const asd_result *res;
-
-    while (top->main != NULL || top->prev != NULL) {
-        top = top->main != NULL ? top->main : top->prev;
-    }
-    if (top == r) {
-        return 0;
-    }
-    res = ap_get_module_config(top->request_config, &auth_sspidigest_module);
-    if (res == NULL || strcmp(res->realm, realm) != 0) {
-        return 0;
-    }
-    r->user = apr_pstrdup(r->pool, res->user);
-    r->ap_auth_type = "Digest";
-    return 1;
 }
 
 static const char *info_header(request_rec *r)
@@ -393,82 +397,220 @@ static const char *info_header(request_rec *r)
                                          : "Authentication-Info";
 }
 
-/* mod_http2 serves an h2c Upgrade request again as stream 1 of the new
-   connection (RFC 7540 §3.2): remember its result on the connection for
-   that one replay. */
-static void keep_for_upgrade(request_rec *r, const asd_result *res)
+/* Sets what a handler sees of an authenticated request. */
+static void grant(request_rec *r, const char *user, const char *auth_info)
 {
-    const char *upgrade = apr_table_get(r->headers_in, "Upgrade");
-    asd_result *kept;
-
-    if (r->connection->master != NULL || upgrade == NULL ||
-        !ap_find_token(r->pool, upgrade, "h2c")) {
-        return;
-    }
-    kept = apr_palloc(r->connection->pool, sizeof(*kept));
-    kept->realm = apr_pstrdup(r->connection->pool, res->realm);
-    kept->user = apr_pstrdup(r->connection->pool, res->user);
-    kept->authorization = apr_pstrdup(r->connection->pool, res->authorization);
-    kept->auth_info = res->auth_info
-                          ? apr_pstrdup(r->connection->pool, res->auth_info)
-                          : NULL;
-    conn_state(r->connection)->upgraded = kept;
-}
-
-/* Stream 1 of an upgraded connection, with the very Authorization that
-   was accepted for the Upgrade request. */
-static int reuse_upgrade(request_rec *r, const char *realm, const char *value)
-{
-    conn_rec *master = r->connection->master;
-    asd_conn *mcs;
-    asd_result *res;
-
-    if (master == NULL || value == NULL) {
-        return 0;
-    }
-    mcs = ap_get_module_config(master->conn_config, &auth_sspidigest_module);
-    res = mcs ? mcs->upgraded : NULL;
-    if (res == NULL || strcmp(res->realm, realm) != 0 ||
-        strcmp(res->authorization, value) != 0) {
-        return 0;
-    }
-    mcs->upgraded = NULL;
-    r->user = apr_pstrdup(r->pool, res->user);
+    r->user = apr_pstrdup(r->pool, user);
     r->ap_auth_type = "Digest";
-    if (res->auth_info != NULL) {
+    if (auth_info != NULL) {
         apr_table_setn(r->err_headers_out, info_header(r),
-                       apr_pstrdup(r->pool, res->auth_info));
+                       apr_pstrdup(r->pool, auth_info));
     }
-    return 1;
 }
 
-static void accepted(request_rec *r, asd_conn *cs, asd_call *call,
-                     const char *value, const char *out, ULONG len)
+static const char *user_of(CtxtHandle *ctx)
 {
     SecPkgContext_Names names = {NULL};
+
+    QueryContextAttributes(ctx, SECPKG_ATTR_NAMES, &names);
+    return names.sUserName;
+}
+
+/* The result a successful verification leaves for the requests that may
+   reuse it. */
+static asd_result *result_of(request_rec *r, const asd_scope *scope,
+                             const char *user, const char *out, ULONG len,
+                             const SD_NONCE_COUNT_STORE *recorded_in)
+{
     asd_result *res = apr_pcalloc(r->pool, sizeof(*res));
 
-    QueryContextAttributes(&cs->ctx, SECPKG_ATTR_NAMES, &names);
-    r->user = apr_pstrdup(r->pool, names.sUserName);
-    r->ap_auth_type = "Digest";
-    if (len > 0) {
-        res->auth_info = apr_pstrmemdup(r->pool, out, len);
-        apr_table_setn(r->err_headers_out, info_header(r), res->auth_info);
+    res->scope = *scope;
+    res->user = apr_pstrdup(r->pool, user);
+    res->auth_info = len > 0 ? apr_pstrmemdup(r->pool, out, len) : NULL;
+    res->recorded_in = recorded_in;
+    return res;
+}
+
+static const SD_NONCE_COUNT_STORE *replay_store(request_rec *r)
+{
+    return asd_nonce_store(ap_get_module_config(r->server->module_config,
+                                                &auth_sspidigest_module));
+}
+
+/*
+ * A subrequest or internal redirect whose request's results are of other
+ * scopes: the original request line is verified from scratch against this
+ * section's user store and policy, on a context of its own.  Its nonce
+ * count is recorded here unless a result of the same request already
+ * recorded it in this replay store (recording it again would refuse it as
+ * a replay of itself).
+ */
+static int verify_again(request_rec *r, const asd_dir_conf *d,
+                        const asd_scope *scope, asd_top *top, const char *value)
+{
+    PCredHandle cred = asd_credentials(r, d);
+    const SD_NONCE_COUNT_STORE *store = replay_store(r);
+    bool record = asd_conf_nc_check(d) && !asd_top_recorded(top, store);
+    asd_call call;
+    CtxtHandle ctx;
+    char out[TOKEN_CAP];
+    SecBuffer ob = {TOKEN_CAP, SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attrs = 0;
+    SECURITY_STATUS st;
+    int http;
+
+    if (cred == NULL) {
+        return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (call->body != NULL) {
-        asd_body_replay(r, call->body);
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  SDLOGNO(00510) "verified from scratch: another scope than "
+                                 "its request's%s",
+                  record ? "; its nonce count is recorded here" : "");
+    prepare_call(r, &top->line, d, scope, value, r->pool, &call);
+    memcpy(call.entity_hex, top->entity_hex, sizeof(call.entity_hex));
+    call.in[3].cbBuffer = (ULONG)strlen(call.entity_hex);
+    SecInvalidateHandle(&ctx);
+    st = AcceptSecurityContext(cred, NULL, &call.desc,
+                               ASC_REQ_HTTP |
+                                   (record ? ASC_REQ_REPLAY_DETECT : 0),
+                               0, &ctx, &od, &attrs, NULL);
+    if (st == SEC_E_OK) {
+        asd_top_add(top, result_of(r, scope, user_of(&ctx), NULL, 0,
+                                   record ? store : NULL));
+        grant(r, user_of(&ctx), NULL);
+        http = OK;
     }
-    res->realm = ap_auth_name(r);
-    res->user = r->user;
-    res->authorization = value;
-    ap_set_module_config(r->request_config, &auth_sspidigest_module, res);
-    keep_for_upgrade(r, res);
+    else if (st == SEC_I_COMPLETE_NEEDED) {
+        /* auth-int, but the request that read the body did not verify it */
+        log_refusal(r, &ctx, APLOG_INFO, st, HTTP_UNAUTHORIZED);
+        http = challenge(r, d);
+    }
+    else {
+        http = refuse(r, SecIsValidHandle(&ctx) ? &ctx : NULL, &call, st, out,
+                      ob.cbBuffer);
+    }
+    if (SecIsValidHandle(&ctx)) {
+        DeleteSecurityContext(&ctx);
+    }
+    return http;
 }
 
 static int is_digest(const char *value)
 {
     return strncasecmp(value, "Digest", 6) == 0 &&
            (value[6] == ' ' || value[6] == '\t');
+}
+
+/* A subrequest or internal redirect takes the result of its request in
+   the same scope, if there is one. */
+static int reuse_result(request_rec *r, const asd_scope *scope,
+                        const asd_top *top)
+{
+    const asd_result *res = asd_top_find(top, scope);
+
+    if (res == NULL) {
+        return DECLINED;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                  SDLOGNO(00509) "the result of its request reused (same "
+                                 "scope)");
+    grant(r, res->user, NULL);
+    return OK;
+}
+
+/* A subrequest or internal redirect: the result of its request in the same
+   scope, or a verification from scratch. */
+static int authenticate_again(request_rec *r, const asd_dir_conf *d,
+                              const asd_scope *scope, asd_top *top,
+                              const char *value)
+{
+    if (reuse_result(r, scope, top) == OK) {
+        return OK;
+    }
+    return verify_again(r, d, scope, top, value);
+}
+
+static int method_ok(request_rec *r, const asd_request_line *line)
+{
+    if (strlen(line->method) > MAX_METHOD) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      SDLOGNO(00507) "method longer than %d octets",
+                      MAX_METHOD);
+        return HTTP_NOT_IMPLEMENTED;
+    }
+    return OK;
+}
+
+/* The engine's bound on the digest-uri, checked before any credential: a
+   long Host makes the absolute URL longer than the target. */
+static int target_ok(request_rec *r, const asd_request_line *line)
+{
+    if (strlen(r->unparsed_uri) > MAX_TARGET ||
+        strlen(line->target) > MAX_URL) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      SDLOGNO(00506) "request target longer than %d octets "
+                                     "(%d with scheme and host)",
+                      MAX_TARGET, MAX_URL);
+        return HTTP_REQUEST_URI_TOO_LARGE;
+    }
+    return OK;
+}
+
+/* The main request: the connection's context, and the result kept for
+   its subrequests, internal redirects and h2c stream 1. */
+static int authenticate_first(request_rec *r, const asd_dir_conf *d,
+                              const asd_scope *scope, asd_top *top,
+                              const char *value)
+{
+    PCredHandle cred;
+    asd_conn *cs;
+    asd_call call;
+    char out[TOKEN_CAP];
+    ULONG len = 0;
+    SECURITY_STATUS st;
+    asd_result *res;
+
+    if ((cred = asd_credentials(r, d)) == NULL) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    cs = conn_state(r->connection);
+    prepare_call(r, &top->line, d, scope, value, r->connection->pool, &call);
+    st = verify(r, d, scope, cs, cred, &call, out, &len);
+    if (st != SEC_E_OK) {
+        int http =
+            refuse(r, cs->has_ctx ? &cs->ctx : NULL, &call, st, out, len);
+
+        if (!scope->reusable) {
+            drop_context(cs); /* nothing of it may serve another request */
+        }
+        return http;
+    }
+    res = result_of(r, scope, user_of(&cs->ctx), out, len,
+                    asd_conf_nc_check(d) ? replay_store(r) : NULL);
+    if (!scope->reusable) {
+        drop_context(cs);
+    }
+    grant(r, res->user, res->auth_info);
+    memcpy(top->entity_hex, call.entity_hex, sizeof(top->entity_hex));
+    if (call.body != NULL) {
+        top->body = call.body;
+        asd_body_replay(r, call.body);
+    }
+    asd_top_add(top, res);
+    asd_upgrade_keep(&cs->upgrade, r, res, value);
+    return OK;
+}
+
+/* The h2c record of the connection this HTTP/2 stream came on, if any. */
+static asd_upgrade_slot *upgrade_slot(request_rec *r)
+{
+    conn_rec *master = r->connection->master;
+    asd_conn *mcs = master ? ap_get_module_config(master->conn_config,
+                                                  &auth_sspidigest_module)
+                           : NULL;
+
+    return mcs ? &mcs->upgrade : NULL;
 }
 
 static int authenticate(request_rec *r)
@@ -478,12 +620,10 @@ static int authenticate(request_rec *r)
     const char *type = ap_auth_type(r);
     const char *realm = ap_auth_name(r);
     const char *value;
-    PCredHandle cred;
-    asd_conn *cs;
-    asd_call call;
-    char out[TOKEN_CAP];
-    ULONG len = 0;
-    SECURITY_STATUS st;
+    request_rec *first;
+    asd_top *top;
+    asd_scope scope;
+    int st;
 
     if (type == NULL || strcasecmp(type, "Digest") != 0) {
         return DECLINED;
@@ -493,43 +633,36 @@ static int authenticate(request_rec *r)
                       SDLOGNO(00503) "AuthType Digest needs an AuthName");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    if (reuse_main(r, realm)) {
-        return OK;
+    asd_scope_of(r, d, &scope);
+    first = asd_first_request(r);
+    top = asd_top_of(first);
+    if (top->line.target == NULL) {
+        top->line.target = request_target(first);
+    }
+    if ((st = method_ok(r, &top->line)) != OK) {
+        return st;
     }
     value = apr_table_get(r->headers_in, r->proxyreq == PROXYREQ_PROXY
                                              ? "Proxy-Authorization"
                                              : "Authorization");
-    if (reuse_upgrade(r, realm, value)) {
+    if (first == r && asd_upgrade_reuse(upgrade_slot(r), r, &scope, value)) {
         return OK;
     }
-    if (strlen(r->method) > MAX_METHOD) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      SDLOGNO(00507) "method longer than %d octets",
-                      MAX_METHOD);
-        return HTTP_NOT_IMPLEMENTED;
-    }
     if (value == NULL || !is_digest(value)) {
+        if (first != r && (st = reuse_result(r, &scope, top)) == OK) {
+            return OK;
+        }
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                       SDLOGNO(00504) "no Digest credentials: challenge");
         return challenge(r, d);
     }
-    if (strlen(r->unparsed_uri) > MAX_TARGET) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      SDLOGNO(00506) "request target longer than %d octets",
-                      MAX_TARGET);
-        return HTTP_REQUEST_URI_TOO_LARGE;
+    if ((st = target_ok(r, &top->line)) != OK) {
+        return st;
     }
-    if ((cred = asd_credentials(r, d)) == NULL) {
-        return HTTP_INTERNAL_SERVER_ERROR;
+    if (first != r) {
+        return authenticate_again(r, d, &scope, top, value);
     }
-    cs = conn_state(r->connection);
-    prepare_call(r, d, value, &call);
-    st = verify(r, d, cs, cred, &call, out, &len);
-    if (st != SEC_E_OK) {
-        return refuse(r, cs, &call, st, out, len);
-    }
-    accepted(r, cs, &call, value, out, len);
-    return OK;
+    return authenticate_first(r, d, &scope, top, value);
 }
 
 static int note_auth_failure(request_rec *r, const char *type)
@@ -569,6 +702,7 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)pconf, (void)plog, (void)ptemp;
     asd_config_pre_config();
+    asd_scope_pre_config();
     return OK;
 }
 
@@ -581,6 +715,7 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         return OK;
     }
     asd_config_report(s);
+    asd_scope_post_config(s);
     return asd_nonce_post_config(pconf, s);
 }
 
@@ -601,6 +736,7 @@ static void register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     asd_body_register();
+    asd_reuse_register();
 }
 
 AP_DECLARE_MODULE(auth_sspidigest) = {

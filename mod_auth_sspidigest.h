@@ -22,6 +22,14 @@
 #define ASD_MAX_LIFETIME 86400
 #define ASD_DEFAULT_MAX_BODY (1024 * 1024)
 #define ASD_DEFAULT_SHMEM (4 * 1024 * 1024)
+/* The opaque of every challenge: 16 octets of hex (RFC 7616 §3.3). */
+#define ASD_OPAQUE "5d2a0e7f3c914b6e8a1d40f2c7b95e13"
+
+/* The scope of a configuration section (mod_auth_sspidigest_scope.c): the
+   ids of the sections merged into it, in order, 16 octets each. */
+#define ASD_SECTION_ID 16
+#define ASD_SCOPE_SECTIONS 8
+#define ASD_SCOPE_UNKNOWN 0xFFFFFFFFU /* too many, or no digest: no reuse */
 
 typedef struct {
     authn_provider_list *providers;
@@ -39,7 +47,23 @@ typedef struct {
     unsigned qop_none : 1; /* AuthDigestQop none was given */
     unsigned lifetime_set : 1;
     unsigned domain_set : 1;
+    unsigned providers_known : 1;      /* every provider's settings are seen */
+    unsigned own_done : 1;             /* own is computed (config time) */
+    unsigned char own[ASD_SECTION_ID]; /* this section's directives */
+    unsigned nchain;
+    unsigned char chain[ASD_SCOPE_SECTIONS][ASD_SECTION_ID];
 } asd_dir_conf;
+
+/* A request's scope: its virtual host and its section chain, as octets
+   for the engine (SD_CALL_PARAMETERS.pScope).  Not reusable when some
+   setting that decides acceptance cannot be seen. */
+#define ASD_SCOPE_BYTES                                                        \
+    (sizeof(void *) + 1 + ASD_SCOPE_SECTIONS * ASD_SECTION_ID)
+typedef struct {
+    unsigned char bytes[ASD_SCOPE_BYTES];
+    size_t len;
+    bool reusable;
+} asd_scope;
 
 typedef struct {
     unsigned char secret[SD_NONCE_SECRET_MAX];
@@ -68,6 +92,34 @@ void asd_config_report(server_rec *s);
 int asd_conf_nc_check(const asd_dir_conf *d);
 apr_off_t asd_conf_max_body(const asd_dir_conf *d);
 
+/* mod_auth_sspidigest_scope.c.  The directives of other modules whose
+   sections belong to the scope, and the module that owns each: one list,
+   for the directive table and for the checks. */
+#define ASD_SHADOWED(X)                                                        \
+    X("AuthType", "mod_authn_core.c")                                          \
+    X("AuthName", "mod_authn_core.c")                                          \
+    X("<AuthnProviderAlias", "mod_authn_core.c")                               \
+    X("AuthUserFile", "mod_authn_file.c")                                      \
+    X("AuthDBMUserFile", "mod_authn_dbm.c")                                    \
+    X("AuthDBMType", "mod_authn_dbm.c")                                        \
+    X("AuthDBDUserPWQuery", "mod_authn_dbd.c")                                 \
+    X("AuthDBDUserRealmQuery", "mod_authn_dbd.c")                              \
+    X("AuthnCacheSOCache", "mod_authn_socache.c")                              \
+    X("AuthnCacheEnable", "mod_authn_socache.c")                               \
+    X("AuthnCacheProvideFor", "mod_authn_socache.c")                           \
+    X("AuthnCacheTimeout", "mod_authn_socache.c")                              \
+    X("AuthnCacheContext", "mod_authn_socache.c")
+
+void asd_scope_pre_config(void);
+int asd_scope_post_config(server_rec *s);
+void asd_scope_note(cmd_parms *cmd, asd_dir_conf *d);
+const char *asd_scope_shadow(cmd_parms *cmd, void *dv, const char *args);
+bool asd_scope_provider_known(const char *name);
+void asd_scope_merge(asd_dir_conf *out, const asd_dir_conf *base,
+                     const asd_dir_conf *add);
+void asd_scope_of(const request_rec *r, const asd_dir_conf *d, asd_scope *out);
+bool asd_scope_equal(const asd_scope *a, const asd_scope *b);
+
 /* mod_auth_sspidigest_cred.c: one credentials handle per distinct policy,
    made on first use and shared by every thread of the process. */
 void asd_cred_child_init(apr_pool_t *pchild);
@@ -84,11 +136,60 @@ typedef struct {
 void SEC_ENTRY asd_get_key(PVOID arg, PVOID principal, ULONG version,
                            PVOID *key, SECURITY_STATUS *status);
 
-/* mod_auth_sspidigest_body.c: qop=auth-int request bodies. */
-int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **bb,
-                  char **data, apr_size_t *len);
-void asd_body_replay(request_rec *r, apr_bucket_brigade *bb);
+/* mod_auth_sspidigest_body.c: qop=auth-int request bodies, read whole
+   before the handler and handed to it through the location's input
+   filters. */
+typedef struct asd_body asd_body;
+int asd_body_read(request_rec *r, apr_off_t max, asd_body **body, char **data,
+                  apr_size_t *len);
+/* Hands what no handler has read yet of `body` to r's input filters. */
+void asd_body_replay(request_rec *r, asd_body *body);
 void asd_body_register(void);
+
+/* mod_auth_sspidigest_reuse.c: the results a request leaves for the
+   requests that may reuse them, each valid in its scope only. */
+typedef struct {
+    const char *method;
+    const char *target; /* the absolute URL the digest-uri must name */
+} asd_request_line;
+
+typedef struct asd_result {
+    asd_scope scope;
+    const char *user;
+    const char *auth_info; /* or NULL */
+    /* the replay store that recorded the nonce count, or NULL */
+    const SD_NONCE_COUNT_STORE *recorded_in;
+    struct asd_result *next;
+} asd_result;
+
+/* On the first request of a chain of subrequests and internal redirects:
+   its request line (the Authorization was made for it), H(entity-body)
+   and the body for auth-int, and the results of each scope. */
+typedef struct {
+    asd_request_line line;
+    char entity_hex[SD_MAX_KEY_HEX + 1];
+    asd_body *body;
+    asd_result *results;
+} asd_top;
+
+/* The request a chain of subrequests and internal redirects began with. */
+request_rec *asd_first_request(request_rec *r);
+asd_top *asd_top_of(request_rec *first);
+const asd_result *asd_top_find(const asd_top *top, const asd_scope *scope);
+bool asd_top_recorded(const asd_top *top, const SD_NONCE_COUNT_STORE *store);
+void asd_top_add(asd_top *top, asd_result *res);
+
+/* What an h2c Upgrade request leaves on its connection for stream 1. */
+typedef struct asd_upgrade asd_upgrade;
+typedef struct {
+    apr_pool_t *pool;
+    _Atomic(asd_upgrade *) kept;
+} asd_upgrade_slot;
+void asd_upgrade_keep(asd_upgrade_slot *slot, request_rec *r,
+                      const asd_result *res, const char *authorization);
+bool asd_upgrade_reuse(asd_upgrade_slot *slot, request_rec *r,
+                       const asd_scope *scope, const char *authorization);
+void asd_reuse_register(void);
 
 /* mod_auth_sspidigest_nonce.c: the nonce secret and the replay stores. */
 int asd_nonce_post_config(apr_pool_t *pconf, server_rec *s);

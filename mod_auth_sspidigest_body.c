@@ -1,9 +1,14 @@
 /*
  * mod_auth_sspidigest_body.c: request bodies for qop=auth-int.  The body
  * is read whole (up to AuthDigestMaxBody) before the handler runs, so it
- * can be hashed and the response verified; an input filter put at the
- * head of the chain then hands the handler exactly those octets.  Nothing
- * reaches a handler unless the request was authenticated.
+ * can be hashed and the response verified.  It is read below the request's
+ * own input filters (from the protocol's, which undo the transfer coding:
+ * RFC 7616's entity-body), and handed back by a filter that sits just
+ * above the protocol's: every request filter of the location (DEFLATE,
+ * Sed, charset filters, whether added before or after authentication)
+ * sees it once, as it would without auth-int.  What no handler has read
+ * yet passes on to internal redirects.  Nothing reaches a handler unless
+ * the request was authenticated.
  */
 #include "mod_auth_sspidigest.h"
 
@@ -18,10 +23,16 @@ APLOG_USE_MODULE(auth_sspidigest);
 
 #define REPLAY_FILTER "SSPIDIGEST_BODY"
 
+/* The body of a request, as not yet read by any handler: shared by the
+   replay filters of the request and of its internal redirects. */
+struct asd_body {
+    apr_bucket_brigade *rest;
+};
+
 static ap_filter_rec_t *replay_handle;
 
-int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **out,
-                  char **data, apr_size_t *len)
+int asd_body_read(request_rec *r, apr_off_t max, asd_body **out, char **data,
+                  apr_size_t *len)
 {
     apr_bucket_brigade *bb =
         apr_brigade_create(r->pool, r->connection->bucket_alloc);
@@ -30,13 +41,14 @@ int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **out,
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
     apr_off_t total = 0;
     int seen_eos = 0;
+    asd_body *body;
 
     if (cl != NULL && apr_atoi64(cl) > max) {
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
     while (!seen_eos) {
         apr_status_t rv =
-            ap_get_brigade(r->input_filters, bb, AP_MODE_READBYTES,
+            ap_get_brigade(r->proto_input_filters, bb, AP_MODE_READBYTES,
                            APR_BLOCK_READ, HUGE_STRING_LEN);
 
         if (rv != APR_SUCCESS) {
@@ -67,16 +79,18 @@ int asd_body_read(request_rec *r, apr_off_t max, apr_bucket_brigade **out,
                                     r->connection->bucket_alloc));
     APR_BRIGADE_INSERT_TAIL(all,
                             apr_bucket_eos_create(r->connection->bucket_alloc));
-    *out = all;
+    body = apr_palloc(r->pool, sizeof(*body));
+    body->rest = all;
+    *out = body;
     return OK;
 }
 
-/* Returns the saved body as the handler asks for it. */
+/* Returns the saved body as the filters above ask for it. */
 static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
                                   ap_input_mode_t mode, apr_read_type_e block,
                                   apr_off_t readbytes)
 {
-    apr_bucket_brigade *saved = f->ctx;
+    apr_bucket_brigade *saved = ((asd_body *)f->ctx)->rest;
     apr_bucket *split = NULL;
 
     (void)block;
@@ -111,26 +125,16 @@ static apr_status_t replay_filter(ap_filter_t *f, apr_bucket_brigade *bb,
     return APR_SUCCESS;
 }
 
-void asd_body_replay(request_rec *r, apr_bucket_brigade *bb)
+void asd_body_replay(request_rec *r, asd_body *body)
 {
-    ap_filter_t *f =
-        ap_add_input_filter_handle(replay_handle, bb, r, r->connection);
-    ap_filter_t **link = &r->input_filters;
-
-    /* The body was read through the whole chain: the replay must come
-       before every other filter, or one would process it twice. */
-    while (*link != NULL && *link != f) {
-        link = &(*link)->next;
-    }
-    if (*link == f && f != r->input_filters) {
-        *link = f->next;
-        f->next = r->input_filters;
-        r->input_filters = f;
-    }
+    /* Its type puts it below every request filter and above the
+       protocol's, whose part of the body it has taken. */
+    ap_add_input_filter_handle(replay_handle, body, r, r->connection);
 }
 
 void asd_body_register(void)
 {
-    replay_handle = ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL,
-                                             AP_FTYPE_RESOURCE);
+    replay_handle =
+        ap_register_input_filter(REPLAY_FILTER, replay_filter, NULL,
+                                 (ap_filter_type)(AP_FTYPE_PROTOCOL - 1));
 }

@@ -41,6 +41,7 @@ void *asd_create_dir_conf(apr_pool_t *p, char *dir)
     d->userhash = -1;
     d->nc_check = -1;
     d->max_body = -1;
+    d->providers_known = 1; /* the default, "file" */
     return d;
 }
 
@@ -60,9 +61,12 @@ void *asd_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     d->lifetime = add->lifetime_set ? add->lifetime : base->lifetime;
     d->domain_set = add->domain_set || base->domain_set;
     d->domain = add->domain_set ? add->domain : base->domain;
+    d->providers_known =
+        add->providers_set ? add->providers_known : base->providers_known;
     d->userhash = add->userhash != -1 ? add->userhash : base->userhash;
     d->nc_check = add->nc_check != -1 ? add->nc_check : base->nc_check;
     d->max_body = add->max_body != -1 ? add->max_body : base->max_body;
+    asd_scope_merge(d, base, add);
     return d;
 }
 
@@ -103,10 +107,13 @@ static const char *add_provider(cmd_parms *cmd, void *dv, const char *name)
     authn_provider_list *item = apr_pcalloc(cmd->pool, sizeof(*item));
     authn_provider_list *last;
 
+    asd_scope_note(cmd, d);
     if (!d->providers_set) {
         d->providers = NULL; /* a section's list replaces its parent's */
         d->providers_set = 1;
+        d->providers_known = 1;
     }
+    d->providers_known = d->providers_known && asd_scope_provider_known(name);
     item->provider_name = name;
     item->provider =
         ap_lookup_provider(AUTHN_PROVIDER_GROUP, name, AUTHN_PROVIDER_VERSION);
@@ -155,6 +162,7 @@ static const char *set_algorithms(cmd_parms *cmd, void *dv, const char *arg)
     asd_dir_conf *d = dv;
     ULONG id = 0;
 
+    asd_scope_note(cmd, d);
     for (size_t i = 0; i < sizeof(algorithm_names) / sizeof(algorithm_names[0]);
          i++) {
         if (strcasecmp(arg, algorithm_names[i].name) == 0) {
@@ -187,6 +195,7 @@ static const char *set_qop(cmd_parms *cmd, void *dv, const char *arg)
     asd_dir_conf *d = dv;
     ULONG bit;
 
+    asd_scope_note(cmd, d);
     if (!d->qop_set) {
         d->qop = 0;
         d->qop_none = 0;
@@ -241,6 +250,7 @@ static const char *set_lifetime(cmd_parms *cmd, void *dv, const char *arg)
     asd_dir_conf *d = dv;
     apr_int64_t v;
 
+    asd_scope_note(cmd, d);
     if (!parse_number(arg, APR_INT32_MIN, ASD_MAX_LIFETIME, &v) || v == 0) {
         return apr_psprintf(cmd->pool,
                             "AuthDigestNonceLifetime: '%s' is not a number of "
@@ -258,6 +268,7 @@ static const char *add_domain(cmd_parms *cmd, void *dv, const char *arg)
 {
     asd_dir_conf *d = dv;
 
+    asd_scope_note(cmd, d);
     for (const char *p = arg; *p; p++) {
         if (*p == '"' || *p == '\\' || apr_iscntrl(*p) || *p == ' ') {
             return apr_psprintf(cmd->pool,
@@ -276,14 +287,14 @@ static const char *add_domain(cmd_parms *cmd, void *dv, const char *arg)
 
 static const char *set_userhash(cmd_parms *cmd, void *dv, int on)
 {
-    (void)cmd;
+    asd_scope_note(cmd, dv);
     ((asd_dir_conf *)dv)->userhash = on;
     return NULL;
 }
 
 static const char *set_nc_check(cmd_parms *cmd, void *dv, int on)
 {
-    (void)cmd;
+    asd_scope_note(cmd, dv);
     ((asd_dir_conf *)dv)->nc_check = on;
     return NULL;
 }
@@ -326,6 +337,7 @@ static const char *set_max_body(cmd_parms *cmd, void *dv, const char *arg)
 {
     apr_int64_t v;
 
+    asd_scope_note(cmd, dv);
     if (!parse_size(arg, APR_INT64_C(1) << 40, &v)) {
         return apr_psprintf(cmd->pool,
                             "AuthDigestMaxBody: '%s' is not a size in bytes "
@@ -362,7 +374,7 @@ static const char *nonce_format(cmd_parms *cmd, void *dv, const char *arg)
     const char *where = apr_psprintf(
         cmd->pool, "%s:%d", cmd->directive->filename, cmd->directive->line_num);
 
-    (void)dv;
+    asd_scope_note(cmd, dv);
     ap_log_error(
         APLOG_MARK, APLOG_WARNING, 0, cmd->server,
         SDLOGNO(00101) "AuthDigestNonceFormat %s ignored "
@@ -457,5 +469,13 @@ const command_rec asd_directives[] = {
     AP_INIT_TAKE1("AuthDigestNonceCache", set_cache, NULL, RSRC_CONF,
                   "where nonce counts are recorded: shm, redis:HOST:PORT or "
                   "memcache:HOST:PORT[,HOST:PORT...] (default: shm)"),
-    {NULL},
+/* Other modules' directives that decide which users and keys a section
+   has: noted for the scope, then handled by their own modules
+   (mod_auth_sspidigest_scope.c).  Allowed everywhere here, so that the
+   owning module alone decides where each may appear. */
+#define SHADOW(name, module)                                                   \
+    AP_INIT_RAW_ARGS(name, asd_scope_shadow, NULL,                             \
+                     OR_ALL | ACCESS_CONF | RSRC_CONF,                         \
+                     "noted for the Digest scope; handled by " module),
+    ASD_SHADOWED(SHADOW){NULL},
 };

@@ -93,6 +93,10 @@ static SECURITY_STATUS acquire(request_rec *r, const policy_key *k,
     p.NonceLifetime = k->lifetime;
     p.Flags = k->flags;
     p.Domain = k->domain;
+    /* Sent and required, as mod_auth_digest does; it carries nothing: the
+       same constant on every server of a farm and across secret
+       rotations. */
+    p.Opaque = ASD_OPAQUE;
     if (sc->secret_len > 0) {
         p.NonceSecret = sc->secret;
         p.NonceSecretLength = sc->secret_len;

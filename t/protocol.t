@@ -45,7 +45,8 @@ sub auth_info_ok
         like($line, qr/\bqop="auth,auth-int"/, "$alg: qop=\"auth,auth-int\" without a space");
         is($ch->{charset}, 'UTF-8', "$alg: charset=UTF-8");
         is($ch->{domain}, '/protocol/multi/ /protocol/all/', "$alg: domain");
-        ok(!exists $ch->{opaque}, "$alg: no opaque (none configured)");
+        is($ch->{opaque}, '5d2a0e7f3c914b6e8a1d40f2c7b95e13',
+            "$alg: opaque, sent by default as mod_auth_digest does");
         ok(!exists $ch->{userhash}, "$alg: no userhash (AuthDigestUserHash Off)");
         ok(!exists $ch->{stale}, "$alg: no stale");
     }

@@ -3,6 +3,7 @@
 // h2c with prior knowledge (no TLS, no Upgrade), ONE connection for all.
 //
 // usage: node h2_digest.js URL USER PASSWORD [--seq N] [--parallel N]
+//            [--cross PATH]
 //
 // 1. GET URL without credentials: expects 401 and Digest challenges; takes
 //    the FIRST challenge whose algorithm it knows (MD5, SHA-256, their -sess
@@ -11,6 +12,9 @@
 //    each with an Authorization on that nonce, nc 1, 2, ... N.
 // 3. --parallel N (default 0): N GETs sent at once as concurrent streams on
 //    the same connection, nc N+1 ... (they reach the server in any order).
+// 4. --cross PATH: then one GET of PATH (another location) on the same
+//    connection with the next nc, printed as "cross 1 STATUS NC RSPAUTH";
+//    its result does not change the exit status (the test judges it).
 // Every request has its own query (?seq=i or ?par=i) so logs can tell them
 // apart.  Prints one line per response:
 //    PHASE I STATUS NC RSPAUTH
@@ -34,10 +38,15 @@ function usage(msg) {
 const pos = [];
 let seq = 3;
 let par = 0;
+let cross = null;
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--seq' || argv[i] === '--parallel') {
+    if (argv[i] === '--cross') {
+      cross = argv[i + 1];
+      if (!cross || cross[0] !== '/') usage('--cross needs a path');
+      i++;
+    } else if (argv[i] === '--seq' || argv[i] === '--parallel') {
       const n = Number(argv[i + 1]);
       if (!Number.isInteger(n) || n < 0 || n > 1000) usage(`${argv[i]} needs a number 0..1000`);
       if (argv[i] === '--seq') seq = n; else par = n;
@@ -134,7 +143,7 @@ async function main() {
     return { header: v, nc, rspauth };
   }
 
-  function check(phase, i, a, res) {
+  function check(phase, i, a, res, judged = true) {
     const info = res.headers['authentication-info'];
     let rsp = '-';
     if (info) {
@@ -143,7 +152,7 @@ async function main() {
     }
     const what = res.error ? `0(${res.error.replace(/\s+/g, '_')})` : String(res.status);
     process.stdout.write(`${phase} ${i} ${what} ${a.nc} ${rsp}\n`);
-    if (res.status !== 200 || rsp !== 'ok') failed = true;
+    if (judged && (res.status !== 200 || rsp !== 'ok')) failed = true;
   }
 
   for (let i = 1; i <= seq; i++) {
@@ -161,6 +170,11 @@ async function main() {
       jobs.push(request(session, path, { authorization: a.header }).then((res) => check('par', i, a, res)));
     }
     await Promise.all(jobs);
+  }
+  if (cross !== null) {
+    const a = authFor(cross);
+    streams++;
+    check('cross', 1, a, await request(session, cross, { authorization: a.header }), false);
   }
   process.stdout.write(`algorithm ${alg}\nstreams ${streams}\n`);
   await new Promise((r) => session.close(r));
