@@ -73,8 +73,25 @@ static const char *user_file(request_rec *r)
     return conf ? conf[0] : NULL;
 }
 
+/* Reads the next line of f into line; a line longer than the buffer is
+   skipped whole (its rest would read as a line of its own). */
+static apr_status_t next_line(ap_configfile_t *f, char *line, size_t n)
+{
+    apr_status_t rv;
+
+    while ((rv = ap_cfg_getline(line, n, f)) == APR_ENOSPC) {
+        while ((rv = ap_cfg_getline(line, n, f)) == APR_ENOSPC) {
+        }
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    return rv;
+}
+
 /* Finds the user whose H(user ":" realm) is `hash` in the AuthUserFile
-   (lines "user:realm:..."); NULL if none. */
+   (lines "user:realm:..."); NULL if none.  Names longer than the engine
+   takes (SD_MAX_USER) are passed over: they could not be answered. */
 static const char *resolve_userhash(request_rec *r, const char *hash,
                                     apr_size_t hash_len, const char *realm,
                                     ULONG alg_id)
@@ -92,14 +109,15 @@ static const char *resolve_userhash(request_rec *r, const char *hash,
     }
     h = sd_hasher_create(r->pool);
     while (h != NULL && found == NULL &&
-           ap_cfg_getline(line, sizeof(line), f) == APR_SUCCESS) {
+           next_line(f, line, sizeof(line)) == APR_SUCCESS) {
         char *colon = strchr(line, ':');
         char *rest = colon ? colon + 1 : NULL;
         char *colon2 = rest ? strchr(rest, ':') : NULL;
         char hex[SD_MAX_HEX];
         sd_view user, lrealm;
 
-        if (line[0] == '#' || colon2 == NULL) {
+        if (line[0] == '#' || colon2 == NULL ||
+            (size_t)(colon - line) > SD_MAX_USER) {
             continue;
         }
         user.p = line;
@@ -143,14 +161,26 @@ static void answer_key(request_rec *r, SD_DIGEST_KEY_REQUEST *kr,
         *status = st; /* SEC_E_ALGORITHM_MISMATCH: logged by the caller */
         return;
     }
-    memcpy(kr->Key, hex, n);
-    kr->KeyLength = n;
+    if (n > sizeof(kr->Key)) {
+        *status = SEC_E_UNKNOWN_CREDENTIALS; /* SdRealmHashSelect's bound */
+        return;
+    }
     if (kr->UserHash) {
         size_t len = strlen(user);
 
+        if (len > sizeof(kr->ResolvedUser)) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                          SDLOGNO(00303) "user-hash names a user longer "
+                                         "than %d octets: refused",
+                          (int)sizeof(kr->ResolvedUser));
+            *status = SEC_E_UNKNOWN_CREDENTIALS;
+            return;
+        }
         memcpy(kr->ResolvedUser, user, len);
         kr->ResolvedUserLength = (ULONG)len;
     }
+    memcpy(kr->Key, hex, n);
+    kr->KeyLength = n;
     *status = SEC_E_OK;
 }
 

@@ -9,7 +9,7 @@ use Apache::Test qw(-withtestmore);
 use SDTest qw(need_module_under_test);
 use SDClient;
 
-plan tests => 151, need need_lwp, need_module_under_test();
+plan tests => 155, need need_lwp, need_module_under_test();
 
 my $alice = SDClient->new(user => 'alice', password => 'alice pw');
 my $PAGE = '/protocol/all/page.txt';
@@ -282,6 +282,32 @@ sub refused_400
     ok(scalar SDClient::challenges($res), 'Basic credentials: a Digest challenge');
     $res = $alice->request(GET => $PAGE, auth => 'Digestive username="x"');
     is($res->code, 401, 'another scheme starting with "Digest": 401');
+}
+
+# ---- hostile lengths (issue 10, items 2 and 8) --------------------------------
+{
+    # A user-hash naming a user longer than the engine's 256 octets: the
+    # user file has one ("L" x 600); refused as unknown, nothing copied.
+    my $long = SDClient->new(user => 'L' x 600, password => 'long pw');
+    my $mark = SDClient::log_mark();
+    my ($res) = $long->login(GET => '/protocol/userhash/page.txt',
+        algorithm => 'MD5', userhash => 1);
+    is($res->code, 401, 'user-hash of a 600-octet user name: 401');
+    like(join('', SDClient::log_since($mark, qr/SD00502/)), qr/unknown user/,
+        '... logged as an unknown user');
+
+    # A Host and a target that each pass but whose absolute URL is longer
+    # than the engine takes: 414 before any credential is checked.
+    my $ch = fresh_challenge($PAGE);
+    my $target = $PAGE . '?' . ('q' x 7000);
+    my $auth = $alice->authorization(challenge => $ch, method => 'GET',
+        uri => $target);
+    $mark = SDClient::log_mark();
+    $res = $alice->request(GET => $target, auth => $auth,
+        headers => [Host => join('.', ('h' x 60) x 25)]);
+    is($res->code, 414, 'long Host plus long target: 414, not 500');
+    like(join('', SDClient::log_since($mark, qr/SD00506/)),
+        qr/request target longer/, '... with its log line');
 }
 
 # Nothing above was the server's fault: no error (or worse) from the module.
