@@ -298,15 +298,16 @@ sub httpd_bin
 
 # Writes DIR/httpd.conf for one instance.  %c: dir, port, cache (the
 # AuthDigestNonceCache value), secrets (array ref of files), lifetime,
-# extra (text appended).  Users and documents are shared (FarmLib::users,
-# FarmLib::htdocs).
+# extra (text appended), before_module (text before the module's
+# LoadModule line), mpm (instead of --mpm).  Users and documents are shared
+# (FarmLib::users, FarmLib::htdocs).
 sub httpd_conf
 {
     my (%c) = @_;
     httpd_paths();
     my $dir = $c{dir};
     make_path("$dir/run");
-    my $mpm = $opt{mpm};
+    my $mpm = $c{mpm} // $opt{mpm};
     my @mods = ("mpm_$mpm", qw(authn_core authz_core authn_file authz_user
         mime log_config));
     my $load = '';
@@ -327,6 +328,7 @@ sub httpd_conf
     write_file("$dir/httpd.conf", <<"EOF");
 # Written by t/farm/FarmLib.pm for one farm instance.
 $load
+${\($c{before_module} // '')}
 LoadModule auth_sspidigest_module $opt{so}
 ServerRoot "$dir"
 ServerName 127.0.0.1
@@ -393,11 +395,16 @@ sub configtest
 }
 
 # Starts httpd in the foreground on its config; waits until it listens
-# and has said "resuming normal operations".  Returns its record.
+# and has said "resuming normal operations".  Returns its record.  %env:
+# more environment (LD_PRELOAD is joined with the ASan runtime's).
 sub start_httpd
 {
-    my ($name, $dir, $port) = @_;
-    local %ENV = (%ENV, asan_env());
+    my ($name, $dir, $port, %env) = @_;
+    my %asan = asan_env();
+    if ($env{LD_PRELOAD} && $asan{LD_PRELOAD}) {
+        $env{LD_PRELOAD} = "$asan{LD_PRELOAD}:$env{LD_PRELOAD}";
+    }
+    local %ENV = (%ENV, %asan, %env);
     my $p = start_proc("httpd $name", "$dir/stderr.log", httpd_bin(),
         '-f', "$dir/httpd.conf", '-DFOREGROUND');
     $p->{dir} = $dir;
