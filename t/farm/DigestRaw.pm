@@ -28,13 +28,14 @@ sub connect_to
     return $s;
 }
 
-# The text of a GET request.  %o: port (for Host), path, auth (the
-# Authorization value, or undef), close (Connection: close), headers
-# (array ref of [name, value]).
+# The text of a GET request.  %o: port (for Host), host (instead of
+# 127.0.0.1), path, auth (the Authorization value, or undef), close
+# (Connection: close), headers (array ref of [name, value]).
 sub request_text
 {
     my (%o) = @_;
-    my $t = "GET $o{path} HTTP/1.1\r\nHost: 127.0.0.1:$o{port}\r\n";
+    my $host = $o{host} // '127.0.0.1';
+    my $t = "GET $o{path} HTTP/1.1\r\nHost: $host:$o{port}\r\n";
     $t .= "Authorization: $o{auth}\r\n" if defined $o{auth};
     $t .= "$_->[0]: $_->[1]\r\n" for @{ $o{headers} // [] };
     $t .= "Connection: close\r\n" if $o{close};

@@ -15,17 +15,17 @@ use warnings FATAL => 'all';
 use FindBin;
 use lib $FindBin::Bin;
 
-use IO::Socket::INET ();
 use Time::HiRes qw(sleep time);
 
 use DigestRaw ();
 use FarmLib ();
 use FarmSuite ();
+use RedisServer ();
 
 my $opt = FarmLib::setup('farm-redis', @ARGV);
 my $tmp = FarmLib::tmp();
 
-chomp(my $redis_bin = `sh -c 'command -v redis-server' 2>/dev/null`);
+my $redis_bin = RedisServer::binary();
 FarmLib::ok(length $redis_bin, 'redis-server is installed (Debian package '
     . 'redis-server)') or FarmLib::finish();
 FarmLib::ok(-f $opt->{so}, "the module is built ($opt->{so})")
@@ -35,40 +35,9 @@ FarmLib::farm_files();
 my $rport = FarmLib::free_port();
 my $redis;
 
-# One RESP command on a new connection; the reply's first line.
-sub redis_cmd
-{
-    my (@args) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-        PeerPort => $rport, Proto => 'tcp', Timeout => 2) or return undef;
-    my $req = '*' . @args . "\r\n";
-    $req .= '$' . length($_) . "\r\n$_\r\n" for @args;
-    print $s $req;
-    my $line = <$s>;
-    $line =~ s/\r\n\z// if defined $line;
-    if (defined $line && $line =~ /^\$(\d+)/) {
-        read($s, my $val, $1 + 2);
-        $line = substr($val, 0, $1);
-    }
-    close $s;
-    return $line;
-}
+sub redis_cmd { return RedisServer::cmd($rport, @_) }
 
-sub redis_start
-{
-    $redis = FarmLib::start_proc('redis-server', "$tmp/redis.log",
-        $redis_bin, '--port', $rport, '--bind', '127.0.0.1', '--save', '',
-        '--appendonly', 'no', '--dir', $tmp, '--daemonize', 'no',
-        '--protected-mode', 'yes', '--loglevel', 'warning');
-    my $until = time + 10;
-    while (time < $until) {
-        return 1 if (redis_cmd('PING') // '') eq '+PONG';
-        die "redis-server exited:\n" . FarmLib::slurp("$tmp/redis.log")
-            unless FarmLib::alive($redis);
-        sleep 0.01;
-    }
-    die "redis-server did not answer PING\n";
-}
+sub redis_start { $redis = RedisServer::start($rport, $tmp) }
 
 # ---- configtest: errors name the directive ---------------------------------
 {
