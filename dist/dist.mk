@@ -1,12 +1,12 @@
 # dist/dist.mk (included by the Makefile): the engine as a shared library,
-# `make install` and `make check-exports`.
+# `make install`, `make deb` and `make check-exports`.
 #
 # libsspidigest.so.0 is built from its own objects, compiled with default
 # visibility, and exports exactly the functions include/sspi.h declares: a
 # linker version script made from the header at build time
 # (scripts/sspi-exports) hides the rest.  The module and the password tool
 # keep linking the static archive, whose objects are -fvisibility=hidden.
-.PHONY: shared check-exports install uninstall
+.PHONY: shared check-exports install uninstall deb deps-deb
 
 # One version for the library, the .pc file and the packages: the newest
 # entry of debian/changelog.
@@ -96,3 +96,10 @@ uninstall:
 	if [ -n "$(APACHE_MODS_AVAILABLE)" ]; then \
 		rm -f $(DESTDIR)$(APACHE_MODS_AVAILABLE)/auth_sspidigest.load; \
 	fi
+
+# The three Debian packages, into $(BUILD)/deb/ (scripts/build-deb).
+deps-deb:
+	scripts/install-deps deb
+
+deb: deps-deb
+	BUILD=$(BUILD) scripts/build-deb
