@@ -27,7 +27,7 @@ UNIT_SRC := $(wildcard t/unit/test_*.c)
 UNIT_SUPPORT := t/unit/support.c
 UNIT_NAMES := $(UNIT_SRC:t/unit/%.c=%)
 
-all: engine module tools
+all: engine module tools shared
 
 engine: $(BUILD)/libsspidigest.a
 
@@ -70,9 +70,6 @@ $(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
 		-o $@ $(MODULE_SRC) $(BUILD)/asan/libsspidigest.a -lssl -lcrypto \
 		-lhiredis
 
-install: module
-	$(APXS) -i -n auth_sspidigest mod_auth_sspidigest.la
-
 # ---- the password tool, plain and under ASan+UBSan -------------------------
 TOOL_SRC := $(wildcard tools/*.c)
 TOOL_HDR := $(wildcard tools/*.h)
@@ -82,7 +79,7 @@ tools: $(BUILD)/sspidigest-passwd
 
 $(BUILD)/sspidigest-passwd: $(TOOL_SRC) $(TOOL_HDR) $(ENGINE_HDR) $(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
-	$(CC) $(OPT) $(TOOL_CFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/libsspidigest.a $(LIBS)
+	$(CC) $(OPT) $(TOOL_CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRC) $(BUILD)/libsspidigest.a $(LIBS)
 
 $(BUILD)/asan/sspidigest-passwd: $(TOOL_SRC) $(TOOL_HDR) $(ENGINE_HDR) $(BUILD)/asan/libsspidigest.a
 	@mkdir -p $(@D)
@@ -146,6 +143,9 @@ fuzz-replay:
 # make fuzz T=fuzz_params FUZZ_SECONDS=600
 fuzz:
 	scripts/fuzz $(T) $(FUZZ_SECONDS)
+
+# ---- the shared library, make install, make deb (dist/dist.mk) ------------
+include dist/dist.mk
 
 # ---- the benchmark (bench/bench.mk): `make bench`, never part of `make test`
 -include bench/bench.mk
