@@ -42,7 +42,9 @@
 #define MAX_URL 8192    /* the engine's longest request target (SD_MAX_URI) */
 #define MAX_METHOD 32   /* the engine's longest method */
 
-/* Per connection: the engine context, made on first use. */
+/* Per connection: the engine context, made on first use.  Scope: the
+   connection, and within it the scope the context was established in
+   (the engine checks it on every CompleteAuthToken). */
 typedef struct {
     CtxtHandle ctx;
     PCredHandle cred; /* the credentials ctx was made with */

@@ -4,6 +4,10 @@
  * credentials are found by the policy they carry (algorithms, qop,
  * lifetime, userhash, domain, the server's secret): a small table per
  * child process, filled on first use under a lock and read without one.
+ * Scope: one process and one configuration generation (the table dies
+ * with the child); an entry serves every request whose policy fields and
+ * server configuration are those of its key.  The user store is not part
+ * of credentials: the key callback asks the request's own providers.
  */
 #include "mod_auth_sspidigest.h"
 
