@@ -156,6 +156,27 @@ static SECURITY_STATUS read_generation(mc_server *srv)
     return st;
 }
 
+/* The verdict on a count just added to `owner`, whose generation was just
+   read.  The nonce carries the generations of all the servers as its
+   minting process last saw them: when the others' differ here, they are
+   read again (this process may not have seen a change the minting one
+   saw) before the nonce is answered stale.  A server that cannot be read
+   keeps its last generation, which can only turn a match into stale. */
+static SECURITY_STATUS verdict(mc_store *store, mc_server *owner,
+                               uint64_t nonce_gen)
+{
+    if (combined_generation(store) == nonce_gen) {
+        return SEC_E_OK;
+    }
+    for (int i = 0; i < store->n; i++) {
+        if (&store->servers[i] != owner) {
+            read_generation(&store->servers[i]);
+        }
+    }
+    return combined_generation(store) == nonce_gen ? SEC_E_OK
+                                                   : SEC_E_CONTEXT_EXPIRED;
+}
+
 /* Which server of n holds a nonce's records.  The identity is a MAC, so
    its octets are uniformly spread. */
 static apr_uint32_t server_of(const UCHAR *id, int n)
@@ -205,8 +226,7 @@ static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
     }
     switch (st = read_generation(srv)) {
     case SEC_E_OK:
-        return combined_generation(store) == nonce_gen ? SEC_E_OK
-                                                       : SEC_E_CONTEXT_EXPIRED;
+        return verdict(store, srv, nonce_gen);
     case SEC_E_CONTEXT_EXPIRED:
         return asd_remote_lost(&srv->remote);
     default:

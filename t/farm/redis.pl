@@ -87,7 +87,6 @@ sub extra
         or FarmLib::diag(@warn);
     FarmLib::is_eq(redis_cmd('CONFIG', 'SET', 'maxmemory-policy',
         'noeviction'), '+OK', 'Redis back to noeviction');
-    FarmSuite::sleep_to_next_second();
 
     # A full Redis with noeviction refuses writes: 503, never 200.
     my $ch = FarmSuite::nonce_from($A->{port});
@@ -131,7 +130,6 @@ sub extra
         push @vh, FarmLib::start_httpd($name, "$tmp/$name", $port);
         $vh[-1]{vport} = $vport;
     }
-    FarmSuite::sleep_to_next_second();
     my $vch = FarmSuite::nonce_from($vh[0]{vport});
     my $vauth = FarmSuite::authz($vch, 1);
     FarmLib::is_eq(FarmSuite::send_auth($vh[0]{vport}, $vauth)->{code}, 200,
