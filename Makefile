@@ -94,6 +94,14 @@ tools-test: $(BUILD)/sspidigest-passwd $(BUILD)/asan/sspidigest-passwd
 	SSPIDIGEST_PASSWD=$(BUILD)/asan/sspidigest-passwd prove -v t/tools/passwd.t \
 		| scripts/tap-count $(BUILD)/results/passwd-asan.txt
 
+# ---- the TLS stage's Digest client with channel bindings (t/tls/) ------------
+.PHONY: tls-client
+tls-client: $(BUILD)/tls/cbclient
+
+$(BUILD)/tls/cbclient: t/tls/cbclient.c include/sspi.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(TOOL_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+
 # ---- the demo: `make run` ------------------------------------------------------
 deps-run:
 	scripts/install-deps run

@@ -65,6 +65,7 @@ static const struct {
     {SEC_E_LOGON_DENIED, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_OUT_OF_SEQUENCE, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_CONTEXT_EXPIRED, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
+    {SEC_E_BAD_BINDINGS, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_INVALID_TOKEN, HTTP_BAD_REQUEST, APLOG_INFO, 0},
     /* the replay store is down: its backend logs that once a minute */
     {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE, APLOG_DEBUG,
@@ -154,11 +155,13 @@ static void prepare_call(request_rec *r, const asd_dir_conf *d,
     call->desc.ulVersion = SECBUFFER_VERSION;
     call->desc.cBuffers = 7;
     call->desc.pBuffers = call->in;
+    asd_binding_prepare(r, d, &call->in[5], &call->params);
 }
 
 static ULONG engine_flags(const asd_dir_conf *d)
 {
-    return ASC_REQ_HTTP | (asd_conf_nc_check(d) ? ASC_REQ_REPLAY_DETECT : 0);
+    return ASC_REQ_HTTP | (asd_conf_nc_check(d) ? ASC_REQ_REPLAY_DETECT : 0) |
+           asd_binding_req(d);
 }
 
 /* AcceptSecurityContext on the connection's context (a new one when it
@@ -601,6 +604,7 @@ static void register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     asd_body_register();
+    asd_binding_register();
 }
 
 AP_DECLARE_MODULE(auth_sspidigest) = {
