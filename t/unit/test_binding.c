@@ -256,6 +256,42 @@ static void remove_param(char *s, const char *name)
     memmove(at, end + 1, strlen(end + 1) + 1);
 }
 
+#define OK SEC_E_OK
+#define BAD SEC_E_BAD_BINDINGS
+#define TOK SEC_E_INVALID_TOKEN
+#define QOS SEC_E_SECURITY_QOS_FAILED
+
+/* One exchange: our client behaving as `who`, answered by a server side
+   `s`; the status must be `want` (a refusal of a binding carrying fresh
+   challenges) and, when given, the reason `reason`. */
+static void exchange_once(const char *name, client_kind who,
+                          const server_side *s, SECURITY_STATUS want,
+                          const char *reason)
+{
+    exchange x;
+    CtxtHandle sctx;
+    char out[OUT_CAP];
+    SECURITY_STATUS st;
+
+    start(&x, SD_ALG_MD5, SD_QOP_AUTH, who);
+    SecInvalidateHandle(&sctx);
+    st = accept_as(&x.server, NULL, &sctx, x.authz, s, out);
+    if (st != want) {
+        fail_msg("%s: %s, expected %s (%s)", name, SdStatusName(st),
+                 SdStatusName(want), test_reason(&sctx));
+    }
+    if (st == BAD) {
+        assert_non_null(strstr(out, "Digest realm="));
+    }
+    if (reason != NULL) {
+        assert_string_equal(test_reason(&sctx), reason);
+    }
+    if (SecIsValidHandle(&sctx)) {
+        DeleteSecurityContext(&sctx);
+    }
+    finish(&x);
+}
+
 /* ---- the policy matrix ------------------------------------------------ */
 
 typedef struct {
@@ -263,11 +299,6 @@ typedef struct {
     server_side s;
     SECURITY_STATUS want[5]; /* none, unbound, matching, wrong, malformed */
 } matrix_row;
-
-#define OK SEC_E_OK
-#define BAD SEC_E_BAD_BINDINGS
-#define TOK SEC_E_INVALID_TOKEN
-#define QOS SEC_E_SECURITY_QOS_FAILED
 
 /* sspi.h, "Channel bindings", row by row; one exchange per cell. */
 static void policy_matrix(void **state)
@@ -299,28 +330,12 @@ static void policy_matrix(void **state)
     (void)state;
     for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
         for (int who = C_NONE; who <= C_MALFORMED; who++) {
-            exchange x;
-            CtxtHandle sctx;
-            char out[OUT_CAP];
-            SECURITY_STATUS st;
+            char name[128];
 
-            start(&x, SD_ALG_MD5, SD_QOP_AUTH, (client_kind)who);
-            SecInvalidateHandle(&sctx);
-            st = accept_as(&x.server, NULL, &sctx, x.authz, &rows[r].s, out);
-            if (st != rows[r].want[who]) {
-                fail_msg("%s x %s: %s, expected %s (%s)", rows[r].name,
-                         client_names[who], SdStatusName(st),
-                         SdStatusName(rows[r].want[who]), test_reason(&sctx));
-            }
-            if (st == BAD) {
-                /* a refusal with fresh challenges, and a reason */
-                assert_non_null(strstr(out, "Digest realm="));
-                assert_non_null(strstr(test_reason(&sctx), "binding"));
-            }
-            if (SecIsValidHandle(&sctx)) {
-                DeleteSecurityContext(&sctx);
-            }
-            finish(&x);
+            snprintf(name, sizeof(name), "%s x %s", rows[r].name,
+                     client_names[who]);
+            exchange_once(name, (client_kind)who, &rows[r].s, rows[r].want[who],
+                          NULL);
             cells++;
         }
     }
@@ -354,16 +369,8 @@ static void refusals_say_why(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        exchange x;
-        CtxtHandle sctx;
-        char out[OUT_CAP];
-
-        start(&x, SD_ALG_MD5, SD_QOP_AUTH, cases[i].who);
-        assert_false(SEC_SUCCESS(
-            accept_as(&x.server, NULL, &sctx, x.authz, &cases[i].s, out)));
-        assert_string_equal(test_reason(&sctx), cases[i].reason);
-        DeleteSecurityContext(&sctx);
-        finish(&x);
+        exchange_once(cases[i].reason, cases[i].who, &cases[i].s,
+                      cases[i].who == C_MALFORMED ? TOK : BAD, cases[i].reason);
     }
 }
 
@@ -443,20 +450,9 @@ static void service_names(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        exchange x;
-        CtxtHandle sctx;
-        char out[OUT_CAP];
-
-        start(&x, SD_ALG_MD5, SD_QOP_AUTH, cases[i].who);
-        assert_status(
-            accept_as(&x.server, NULL, &sctx, x.authz, &cases[i].s, out),
-            cases[i].want);
-        if (cases[i].want == BAD) {
-            assert_string_equal(test_reason(&sctx),
-                                "service-name not allowed here");
-        }
-        DeleteSecurityContext(&sctx);
-        finish(&x);
+        exchange_once("service names", cases[i].who, &cases[i].s, cases[i].want,
+                      cases[i].want == BAD ? "service-name not allowed here"
+                                           : NULL);
     }
 }
 
