@@ -324,6 +324,7 @@ ULONG asd_binding_req(const asd_dir_conf *d)
 static const asd_cert_binding *connection_binding(request_rec *r,
                                                   const asd_vhost_binding *v)
 {
+    /* an HTTP/2 stream's TLS is its master connection's */
     conn_rec *c = r->connection->master ? r->connection->master : r->connection;
     const char *pem;
 

@@ -4,7 +4,7 @@
 # openssl command (A: ECDSA P-256 signed with SHA-256; B: ECDSA P-384
 # signed with SHA-384, so the binding's hash is not always SHA-256) and
 # starts one httpd (Debian's, with mod_ssl and mod_proxy) with:
-#   A  TLS, certificate A: /on/ (AuthDigestChannelBinding On), /require/
+#   A  TLS (HTTP/2 too), certificate A: /on/ (AuthDigestChannelBinding On), /require/
 #      (Require), /off/ (the default), /names/ (On, AuthDigestServiceName
 #      HTTP/other.example);
 #   B  TLS, certificate B: /b/ (On); /on/ and /require/ relayed to A over
@@ -102,7 +102,7 @@ sub load_lines
 {
     my $load = '';
     for my $m ("mpm_$mpm", qw(authn_core authz_core authn_file authz_user
-        mime dir ssl socache_shmcb proxy proxy_http)) {
+        mime dir ssl socache_shmcb proxy proxy_http http2)) {
         next if $builtin =~ /^\s*mod_\Q$m\E\.c$/m;
         $load .= "LoadModule ${m}_module $moddir/mod_$m.so\n";
     }
@@ -170,7 +170,7 @@ EOF
             . "</VirtualHost>\n");
         my ($rc, $out) = FarmLib::configtest($conf);
         FarmLib::ok($rc != 0
-            && $out =~ /AuthDigestChannelBinding $v \(\Q$conf\E:\d+\): the server localhost:\d+ has no TLS/,
+            && scalar($out =~ /AuthDigestChannelBinding $v \(\Q$conf\E:\d+\): the server localhost:\d+ has no TLS/),
             "configtest refuses AuthDigestChannelBinding $v without TLS, "
             . 'naming the directive and its line')
             or FarmLib::diag($out);
@@ -185,7 +185,7 @@ EOF
         . digest_location('/x/', '        AuthDigestChannelBinding Maybe')
         . "</VirtualHost>\n");
     ($rc, $out) = FarmLib::configtest($conf);
-    FarmLib::ok($rc != 0 && $out =~ /AuthDigestChannelBinding: 'Maybe' is not Off, On, Require or Proxy/,
+    FarmLib::ok($rc != 0 && scalar($out =~ /AuthDigestChannelBinding: 'Maybe' is not Off, On, Require or Proxy/),
         'configtest names a bad AuthDigestChannelBinding value')
         or FarmLib::diag($out);
     $conf = server_conf("$tmp/TS", [$pa], "<VirtualHost 127.0.0.1:$pa>\n"
@@ -194,7 +194,7 @@ EOF
             . "        AuthDigestServiceName \"HTTP/a\\\"b\"")
         . "</VirtualHost>\n");
     ($rc, $out) = FarmLib::configtest($conf);
-    FarmLib::ok($rc != 0 && $out =~ /AuthDigestServiceName: .* is not a service name/,
+    FarmLib::ok($rc != 0 && scalar($out =~ /AuthDigestServiceName: .* is not a service name/),
         'configtest names a bad AuthDigestServiceName')
         or FarmLib::diag($out);
 }
@@ -203,6 +203,7 @@ EOF
 my $vhosts = <<"EOF";
 <VirtualHost 127.0.0.1:$pa>
 $tls_a
+    Protocols h2 http/1.1
 ${\ digest_location('/on/', '        AuthDigestChannelBinding On')}
 ${\ digest_location('/require/', '        AuthDigestChannelBinding Require')}
 ${\ digest_location('/off/', '')}
@@ -273,7 +274,7 @@ sub refused_with_log
     new_log();
     my ($rc, $out) = cbclient($port, $path, @args);
     my $log = new_log();
-    FarmLib::ok($rc == 1 && $out =~ /^401 / && $log =~ $re,
+    FarmLib::ok($rc == 1 && scalar($out =~ /^401 /) && scalar($log =~ $re),
         "$name: 401, and the log says why")
         or FarmLib::diag("exit $rc, output:\n$out\nlog:\n$log");
 }
@@ -337,11 +338,22 @@ refused_with_log('Proxy: another service name is refused',
 sub curl_status
 {
     my ($port, $path) = @_;
-    my $code = `curl -sS -o /dev/null -w '%{http_code}' --digest -u '$user:$pw' --cacert $tmp/ca.crt --resolve localhost:$port:127.0.0.1 https://localhost:$port$path 2>&1`;
+    my $code = `curl -sS --http1.1 -o /dev/null -w '%{http_code}' --digest -u '$user:$pw' --cacert $tmp/ca.crt --resolve localhost:$port:127.0.0.1 https://localhost:$port$path 2>&1`;
     return $code;
 }
 
 FarmLib::is_eq(curl_status($pa, '/on/'), '200', 'curl, On: logs in');
+{
+    # HTTP/2: the request runs on a secondary connection, whose TLS is its
+    # master's: the binding must still be found (the nonce is marked only
+    # when it is)
+    my $head = `curl -sS --http2 -o /dev/null -D - --cacert $tmp/ca.crt --resolve localhost:$pa:127.0.0.1 https://localhost:$pa/on/ 2>&1`;
+    my $marked = $head =~ m{^HTTP/2 401}m
+        && $head =~ /^www-authenticate: Digest .*nonce="\+Upgraded\+/mi;
+    FarmLib::ok($marked,
+        'HTTP/2: the challenge on a TLS stream is marked (the binding of '
+        . 'the master connection is found)') or FarmLib::diag($head);
+}
 FarmLib::is_eq(curl_status($pa, '/require/'), '401',
     'curl, Require: refused (it sends no binding)');
 FarmLib::is_eq(curl_status($pa, '/off/'), '200', 'curl, Off: logs in');
@@ -383,11 +395,11 @@ EOF
             'Chromium, On: logs in, and again on its nonce')
             or FarmLib::diag($out);
         $out = `node $login https://localhost:$pa/require/ '$user' '$pw' 'page require' --ignore-https-errors 2>&1`;
-        FarmLib::ok($? != 0 && $out =~ /not ok .* 401/,
+        FarmLib::ok($? != 0 && scalar($out =~ /not ok .* 401/),
             'Chromium, Require: refused with 401') or FarmLib::diag($out);
     }
 }
 
-FarmLib::ok(!FarmLib::log_lines($server, qr/exit signal|Segmentation/),
+FarmLib::ok(!scalar(FarmLib::log_lines($server, qr/exit signal|Segmentation/)),
     'no child crashed');
 FarmLib::finish();
