@@ -721,7 +721,7 @@ typedef struct _SD_CALL_PARAMETERS {
  *           both PROXY and ALLOW_MISSING: SEC_E_SECURITY_QOS_FAILED.
  * Nonces are marked under STRICT, PROXY, and ALLOW with a buffer 5.  What
  * the client sent decides, once its password is verified (a malformed
- * binding is SEC_E_INVALID_TOKEN before anything else):
+ * binding is SEC_E_INVALID_TOKEN, before the nonce and the password):
  *
  *                        none  unbound  bound:   bound:   malformed
  *                                       matching other
