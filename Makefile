@@ -91,6 +91,14 @@ tools-test: $(BUILD)/sspidigest-passwd $(BUILD)/asan/sspidigest-passwd
 	SSPIDIGEST_PASSWD=$(BUILD)/asan/sspidigest-passwd prove -v t/tools/passwd.t \
 		| scripts/tap-count $(BUILD)/results/passwd-asan.txt
 
+# ---- the TLS stage's Digest client with channel bindings (t/tls/) ------------
+.PHONY: tls-client
+tls-client: $(BUILD)/tls/cbclient
+
+$(BUILD)/tls/cbclient: t/tls/cbclient.c include/sspi.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(TOOL_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+
 # ---- the demo: `make run` ------------------------------------------------------
 deps-run:
 	scripts/install-deps run
@@ -105,6 +113,8 @@ UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \
 
 # test_failures injects our own failures by wrapping calls at link time.
 WRAP_test_failures = -Wl,--wrap=sd_ctxbuf_alloc -Wl,--wrap=EVP_DigestInit_ex2
+# test_binding counts the engine's channel-binding hashes.
+WRAP_test_binding = -Wl,--wrap=sd_bindings_hash
 
 $(BUILD)/unit/%: t/unit/%.c $(UNIT_SUPPORT) t/unit/support.h $(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)

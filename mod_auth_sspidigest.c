@@ -74,6 +74,7 @@ static const struct {
     {SEC_E_LOGON_DENIED, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_OUT_OF_SEQUENCE, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_CONTEXT_EXPIRED, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
+    {SEC_E_BAD_BINDINGS, HTTP_UNAUTHORIZED, APLOG_INFO, 1},
     {SEC_E_INVALID_TOKEN, HTTP_BAD_REQUEST, APLOG_INFO, 0},
     /* the replay store is down: its backend logs that once a minute */
     {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE, APLOG_DEBUG,
@@ -166,11 +167,20 @@ static void prepare_call(request_rec *r, const asd_request_line *line,
     call->desc.ulVersion = SECBUFFER_VERSION;
     call->desc.cBuffers = 7;
     call->desc.pBuffers = call->in;
+    asd_binding_prepare(r, d, &call->in[5], &call->params);
+}
+
+/* The flags of a call that verifies, or (replay false) only challenges
+   or must not record its count. */
+static ULONG call_flags(const asd_dir_conf *d, bool replay)
+{
+    return ASC_REQ_HTTP | (replay ? ASC_REQ_REPLAY_DETECT : 0) |
+           asd_binding_req(d);
 }
 
 static ULONG engine_flags(const asd_dir_conf *d)
 {
-    return ASC_REQ_HTTP | (asd_conf_nc_check(d) ? ASC_REQ_REPLAY_DETECT : 0);
+    return call_flags(d, asd_conf_nc_check(d));
 }
 
 /* AcceptSecurityContext on the connection's context (a new one when it
@@ -329,8 +339,8 @@ static int challenge(request_rec *r, const asd_dir_conf *d)
     }
     prepare_call(r, &line, d, &none, "", r->pool, &call);
     SecInvalidateHandle(&ctx);
-    st = AcceptSecurityContext(cred, NULL, &call.desc, ASC_REQ_HTTP, 0, &ctx,
-                               &od, &attrs, NULL);
+    st = AcceptSecurityContext(cred, NULL, &call.desc, call_flags(d, false), 0,
+                               &ctx, &od, &attrs, NULL);
     if (SecIsValidHandle(&ctx)) {
         DeleteSecurityContext(&ctx);
     }
@@ -473,10 +483,8 @@ static int verify_again(request_rec *r, const asd_dir_conf *d,
     memcpy(call.entity_hex, top->entity_hex, sizeof(call.entity_hex));
     call.in[3].cbBuffer = (ULONG)strlen(call.entity_hex);
     SecInvalidateHandle(&ctx);
-    st = AcceptSecurityContext(cred, NULL, &call.desc,
-                               ASC_REQ_HTTP |
-                                   (record ? ASC_REQ_REPLAY_DETECT : 0),
-                               0, &ctx, &od, &attrs, NULL);
+    st = AcceptSecurityContext(cred, NULL, &call.desc, call_flags(d, record), 0,
+                               &ctx, &od, &attrs, NULL);
     if (st == SEC_E_OK) {
         asd_top_add(top, result_of(r, scope, user_of(&ctx), NULL, 0,
                                    record ? store : NULL));
@@ -739,6 +747,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_note_auth_failure(note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     asd_body_register();
     asd_reuse_register();
+    asd_binding_register();
 }
 
 AP_DECLARE_MODULE(auth_sspidigest) = {

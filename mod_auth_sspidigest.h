@@ -52,7 +52,20 @@ typedef struct {
     unsigned char own[ASD_SECTION_ID]; /* this section's directives */
     unsigned nchain;
     unsigned char chain[ASD_SCOPE_SECTIONS][ASD_SECTION_ID];
+
+    /* channel bindings (mod_auth_sspidigest_binding.c) */
+    int channel_binding; /* ASD_CB_* */
+    const SEC_CHAR **service_names;
+    ULONG nservice_names;
+    unsigned service_names_set : 1;
 } asd_dir_conf;
+
+/* AuthDigestChannelBinding */
+#define ASD_CB_UNSET (-1)
+#define ASD_CB_OFF 0
+#define ASD_CB_ON 1
+#define ASD_CB_REQUIRE 2
+#define ASD_CB_PROXY 3
 
 /* A request's scope: its virtual host and its section chain, as octets
    for the engine (SD_CALL_PARAMETERS.pScope).  Not reusable when some
@@ -251,6 +264,15 @@ const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
                            const char *hostport, SD_NONCE_COUNT_STORE *out);
 const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
                               const char *servers, SD_NONCE_COUNT_STORE *out);
+
+/* mod_auth_sspidigest_binding.c: channel bindings over TLS. */
+const char *asd_set_channel_binding(cmd_parms *cmd, void *dv, const char *arg);
+const char *asd_add_service_name(cmd_parms *cmd, void *dv, const char *arg);
+void asd_binding_register(void);
+/* fContextReq flags, and buffer 5 and SD_CALL_PARAMETERS of a call */
+ULONG asd_binding_req(const asd_dir_conf *d);
+void asd_binding_prepare(request_rec *r, const asd_dir_conf *d, SecBuffer *b5,
+                         SD_CALL_PARAMETERS *params);
 
 /* A client-sent value for a log line: capped and escaped. */
 const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n);

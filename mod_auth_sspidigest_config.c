@@ -42,6 +42,7 @@ void *asd_create_dir_conf(apr_pool_t *p, char *dir)
     d->nc_check = -1;
     d->max_body = -1;
     d->providers_known = 1; /* the default, "file" */
+    d->channel_binding = ASD_CB_UNSET;
     return d;
 }
 
@@ -67,6 +68,14 @@ void *asd_merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     d->nc_check = add->nc_check != -1 ? add->nc_check : base->nc_check;
     d->max_body = add->max_body != -1 ? add->max_body : base->max_body;
     asd_scope_merge(d, base, add);
+    d->channel_binding = add->channel_binding != ASD_CB_UNSET
+                             ? add->channel_binding
+                             : base->channel_binding;
+    d->service_names_set = add->service_names_set || base->service_names_set;
+    d->service_names =
+        add->service_names_set ? add->service_names : base->service_names;
+    d->nservice_names =
+        add->service_names_set ? add->nservice_names : base->nservice_names;
     return d;
 }
 
@@ -469,6 +478,15 @@ const command_rec asd_directives[] = {
     AP_INIT_TAKE1("AuthDigestNonceCache", set_cache, NULL, RSRC_CONF,
                   "where nonce counts are recorded: shm, redis:HOST:PORT or "
                   "memcache:HOST:PORT[,HOST:PORT...] (default: shm)"),
+    AP_INIT_TAKE1("AuthDigestChannelBinding", asd_set_channel_binding, NULL,
+                  OR_AUTHCFG,
+                  "Off, On (TLS bindings checked when sent), Require (TLS "
+                  "bindings required) or Proxy (TLS ends at a proxy in "
+                  "front; default: Off)"),
+    AP_INIT_ITERATE("AuthDigestServiceName", asd_add_service_name, NULL,
+                    OR_AUTHCFG,
+                    "service names a client's channel binding may name "
+                    "(default: HTTP/ and the ServerName)"),
 /* Other modules' directives that decide which users and keys a section
    has: noted for the scope, then handled by their own modules
    (mod_auth_sspidigest_scope.c).  Allowed everywhere here, so that the

@@ -53,10 +53,10 @@
  *    SDK's value.
  * 2. ASC_REQ_HTTP is given as 0x10000000, the same bit as
  *    ASC_REQ_ALLOW_MISSING_BINDINGS.  Both names exist with that value.  In
- *    fContextReq of AcceptSecurityContext the bit selects HTTP mode; channel
- *    bindings are then optional unless ASC_REQ_PROXY_BINDINGS is set, which
- *    is what ALLOW_MISSING_BINDINGS would have meant.  Without the bit the
- *    call is in SASL mode.
+ *    fContextReq of AcceptSecurityContext the bit selects HTTP mode, and
+ *    means ALLOW_MISSING_BINDINGS too unless the call's SD_CALL_PARAMETERS
+ *    carry SD_CALL_NO_MISSING_BINDINGS (see "Channel bindings").  Without
+ *    the bit the call is in SASL mode.
  */
 #ifndef SSPI_H
 #define SSPI_H
@@ -642,6 +642,14 @@ typedef struct _SD_DIGEST_KEY_REQUEST {
  *                     outside the engine that decides whether a response is
  *                     accepted, such as the user store behind the key
  *                     callback and its configuration.  See "Scope" below.
+ *   ServiceNames, ServiceNameCount  the service names (SPNs) a client's
+ *                     channel binding may name, at most
+ *                     SD_MAX_SERVICE_NAMES NUL-terminated strings of at
+ *                     most SD_MAX_SERVICE_NAME octets; none (count 0):
+ *                     any.  See "Channel bindings" below.
+ *   Flags also takes SD_CALL_NO_MISSING_BINDINGS: in this call the
+ *                     ASC_REQ_HTTP bit means HTTP only, not
+ *                     ASC_REQ_ALLOW_MISSING_BINDINGS.
  *
  * Scope.  An established context lets CompleteAuthToken verify later
  * requests with what the first verification fetched: the key from the
@@ -669,7 +677,122 @@ typedef struct _SD_CALL_PARAMETERS {
     ULONG Flags;
     const UCHAR *pScope;
     ULONG cbScope;
+    const SEC_CHAR *const *ServiceNames;
+    ULONG ServiceNameCount;
 } SD_CALL_PARAMETERS, *PSD_CALL_PARAMETERS;
+
+/* ---------------------------------------------------------------------- */
+/* Channel bindings (HTTP mode).                                            */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * What they stop: a man in the middle who terminates the client's TLS
+ * with another certificate and forwards its Authorization to the server.
+ * The client binds its response to the channel it saw; the server
+ * compares that with its own channel.  The wire format is Microsoft's
+ * ("digestbind", draft-santesson-digestbind-01, [MS-DPSP] §2.1), so
+ * Windows clients and servers interoperate:
+ *   - a server that checks bindings sends nonces that start with
+ *     "+Upgraded+" (the mark is covered by the nonce's MAC: stripping it
+ *     makes the nonce forged);
+ *   - an upgraded client adds hashed-dirs="service-name,channel-binding",
+ *     service-name="<SPN>", channel-binding="<hex MD5 of its flattened
+ *     SEC_CHANNEL_BINDINGS>" (32 zeros, "unbound", when it has no secure
+ *     channel), and sends the cnonce "+Upgraded+v1" hex(MD5(service-name
+ *     ":" channel-binding)) followed by 32 random hex digits, so that the
+ *     response digest covers the binding.
+ * Windows HTTP endpoints bind to the TLS server certificate:
+ * SdTlsServerEndPointBindings below makes that binding.
+ *
+ * Server.  The caller passes its channel's SEC_CHANNEL_BINDINGS in buffer
+ * 5 (at most SD_MAX_CHANNEL_BINDINGS octets, header included, every
+ * length and offset inside the buffer and after the header: otherwise
+ * SEC_E_INVALID_PARAMETER).  Its hash is computed once per context and
+ * kept with the octets it came from; a call with other octets computes it
+ * again.  The policy of a call:
+ *   ALLOW   ASC_REQ_HTTP alone (it is ASC_REQ_ALLOW_MISSING_BINDINGS);
+ *   STRICT  ASC_REQ_HTTP with SD_CALL_NO_MISSING_BINDINGS in the call's
+ *           SD_CALL_PARAMETERS (an HTTP caller has no other way to clear
+ *           the ALLOW_MISSING bit);
+ *   PROXY   ASC_REQ_PROXY_BINDINGS with SD_CALL_NO_MISSING_BINDINGS: TLS
+ *           ends at a proxy in front of the caller, which has no binding
+ *           of its own; buffer 5 is not compared even when given;
+ *   ASC_REQ_PROXY_BINDINGS without SD_CALL_NO_MISSING_BINDINGS asks for
+ *           both PROXY and ALLOW_MISSING: SEC_E_SECURITY_QOS_FAILED.
+ * Nonces are marked under STRICT, PROXY, and ALLOW with a buffer 5.  What
+ * the client sent decides, once its password is verified (a malformed
+ * binding is SEC_E_INVALID_TOKEN, before the nonce and the password):
+ *
+ *                        none  unbound  bound:   bound:   malformed
+ *                                       matching other
+ *   ALLOW,  buffer 5     OK    BAD      OK       BAD      INVALID_TOKEN
+ *   ALLOW,  no buffer 5  OK    OK       OK       OK       INVALID_TOKEN
+ *   STRICT, buffer 5     BAD   BAD      OK       BAD      INVALID_TOKEN
+ *   STRICT, no buffer 5  BAD   BAD      BAD      BAD      INVALID_TOKEN
+ *   PROXY                BAD   BAD      OK       OK       INVALID_TOKEN
+ *   (OK is SEC_E_OK, BAD is SEC_E_BAD_BINDINGS, with fresh challenges)
+ *
+ * "none" is a client without binding support (no binding parameters, a
+ * plain cnonce); "malformed": some binding parameters without the others,
+ * hashed-dirs naming anything but the two, a channel-binding that is not
+ * 32 hex digits, binding parameters without qop, a cnonce that does not
+ * cover the parameters, or an upgraded cnonce whose parameters were
+ * stripped.  When the call gives ServiceNames, a client that sent a
+ * binding must also name one of them (ASCII case-insensitive), else
+ * SEC_E_BAD_BINDINGS: under PROXY that is the check that ties the
+ * response to this server.  A nonce minted without the mark is stale in a
+ * call that marks (SEC_E_CONTEXT_EXPIRED, challenges with stale=true), so
+ * that clients move to a marked nonce without asking the user again.
+ * CompleteAuthToken applies the policy of its own call: the establishing
+ * call's fContextReq with its own SD_CALL_PARAMETERS and buffer 5.
+ * QueryContextAttributes(SECPKG_ATTR_CLIENT_SPECIFIED_TARGET) gives the
+ * service name the last response named.
+ *
+ * Client.  InitializeSecurityContext upgrades its response when the nonce
+ * is marked, a qop is used (the binding travels in the cnonce), and the
+ * caller passes buffer 3 (the service name) or buffer 4 (the channel's
+ * SEC_CHANNEL_BINDINGS); without buffer 4 it sends the unbound zeros.  A
+ * caller that passes neither answers as a client without binding support.
+ *
+ * Not done: tls-unique and tls-exporter bindings (anything the caller
+ * puts in SEC_CHANNEL_BINDINGS is hashed alike, but only
+ * tls-server-end-point has a helper), bindings in SASL mode.
+ */
+#define SD_CALL_NO_MISSING_BINDINGS 0x10U
+#define SD_MAX_CHANNEL_BINDINGS 512U
+#define SD_MAX_SERVICE_NAME 256U
+#define SD_MAX_SERVICE_NAMES 16U
+
+/* Windows' attribute number.  sTargetName: the service-name of the last
+   response (UTF-8, NUL-terminated, inside the context until the next call
+   on it); SEC_E_TARGET_UNKNOWN when that response named none. */
+#define SECPKG_ATTR_CLIENT_SPECIFIED_TARGET 27
+
+typedef struct _SecPkgContext_ClientSpecifiedTarget {
+    SEC_CHAR *sTargetName;
+} SecPkgContext_ClientSpecifiedTarget, *PSecPkgContext_ClientSpecifiedTarget;
+
+/*
+ * SdTlsServerEndPointBindings: the SEC_CHANNEL_BINDINGS Windows HTTP
+ * endpoints use on TLS, for the server certificate pbCertificate (DER,
+ * cbCertificate octets): no addresses, application data
+ * "tls-server-end-point:" followed by the certificate's hash (RFC 5929
+ * §4.1: the hash of its signature algorithm, SHA-256 for MD5 and SHA-1).
+ * Writes the structure and its data into pvBindings (cbBindings octets
+ * available; SD_TLS_END_POINT_BINDINGS_MAX always suffices) and their size
+ * to *pcbWritten.  SEC_E_OK; SEC_E_INVALID_TOKEN when the octets are not
+ * one DER certificate, or its signature algorithm names no hash (Ed25519,
+ * Ed448: RFC 5929 defines none); SEC_E_BUFFER_TOO_SMALL;
+ * SEC_E_INVALID_PARAMETER; SEC_E_INTERNAL_ERROR.  A server computes it
+ * once per certificate, a client once per connection.
+ */
+#define SD_TLS_END_POINT_PREFIX "tls-server-end-point:"
+#define SD_TLS_END_POINT_BINDINGS_MAX                                          \
+    (sizeof(SEC_CHANNEL_BINDINGS) + sizeof(SD_TLS_END_POINT_PREFIX) - 1 + 64)
+
+SECURITY_STATUS SEC_ENTRY SdTlsServerEndPointBindings(
+    const UCHAR *pbCertificate, ULONG cbCertificate, PVOID pvBindings,
+    ULONG cbBindings, PULONG pcbWritten);
 
 /* ---------------------------------------------------------------------- */
 /* Functions.                                                               */
@@ -713,9 +836,9 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
  *   2 SECBUFFER_PKG_PARAMS  reserved, ignored;
  *   3 SECBUFFER_PKG_PARAMS  hex H(entity-body) for qop=auth-int, or empty;
  *   4 SECBUFFER_PKG_PARAMS  the realm (UTF-8);
- *   5 SECBUFFER_CHANNEL_BINDINGS|SECBUFFER_READONLY, optional, ignored
- *                           unless ASC_REQ_PROXY_BINDINGS (not supported
- *                           yet: SEC_E_SECURITY_QOS_FAILED);
+ *   5 SECBUFFER_CHANNEL_BINDINGS|SECBUFFER_READONLY, optional: the
+ *                           caller's channel binding (see "Channel
+ *                           bindings"; cbBuffer 0 is none);
  *   then optionally one SECBUFFER_SD_CALL_PARAMETERS.
  * Buffers 1, 3 and 4 are octet strings of length cbBuffer; one trailing
  * NUL is tolerated.  Buffer 0 must hold at most cbMaxToken octets.
@@ -751,6 +874,10 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
  *                           output holds challenges with stale=true.
  *   SEC_E_OUT_OF_SEQUENCE   the nonce count was used before (replay):
  *                           output holds fresh challenges.
+ *   SEC_E_BAD_BINDINGS      the password is right but the client's
+ *                           channel binding or service name fails the
+ *                           policy ("Channel bindings"): output holds
+ *                           fresh challenges.
  *   SEC_E_INVALID_TOKEN     the token breaks the grammar or a limit, lacks
  *                           a required parameter, or repeats one: no output.
  *   SEC_E_NO_AUTHENTICATING_AUTHORITY  the key callback or the replay store
@@ -765,12 +892,15 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
  *   SEC_E_SECURITY_QOS_FAILED  a flag this package cannot honour, or
  *                           contradictory flags: ASC_REQ_DELEGATE,
  *                           ASC_REQ_CONFIDENTIALITY with HTTP,
- *                           ASC_REQ_PROXY_BINDINGS, ASC_REQ_USE_DCE_STYLE,
+ *                           ASC_REQ_PROXY_BINDINGS with ALLOW_MISSING
+ *                           (no SD_CALL_NO_MISSING_BINDINGS),
+ *                           ASC_REQ_USE_DCE_STYLE,
  *                           ASC_REQ_DATAGRAM with ASC_REQ_CONNECTION.
  *   SEC_E_UNSUPPORTED_FUNCTION  SASL mode (no ASC_REQ_HTTP).
  *   SEC_E_INVALID_PARAMETER a malformed descriptor from the caller (wrong
  *                           version, count or buffer types, an empty
- *                           realm, NULL pfContextAttr).
+ *                           realm, NULL pfContextAttr, a malformed
+ *                           SEC_CHANNEL_BINDINGS or service-name list).
  *   SEC_E_BUFFER_TOO_SMALL  see pOutput.
  *   SEC_E_INSUFFICIENT_MEMORY, SEC_E_INTERNAL_ERROR.
  * On failure the context (if any) stays as it was and may be used again;
@@ -802,7 +932,14 @@ SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
  *                           Authentication-Info value, or empty;
  *   1 SECBUFFER_PKG_PARAMS  the method;
  *   2 SECBUFFER_PKG_PARAMS  hex H(entity-body), needed for auth-int;
- *   3, 4 (SPN, channel bindings) are ignored.
+ *   3 SECBUFFER_TARGET_HOST (READONLY allowed), optional: the service
+ *                           name (SPN, "HTTP/host", UTF-8) for a channel
+ *                           binding;
+ *   4 SECBUFFER_CHANNEL_BINDINGS (READONLY allowed), optional: the
+ *                           channel's SEC_CHANNEL_BINDINGS (checked as for
+ *                           AcceptSecurityContext's buffer 5).
+ *   Buffers 3 and 4 are found by type; see "Channel bindings" for when
+ *   the response carries them.
  * pOutput: one SECBUFFER_TOKEN, as for AcceptSecurityContext.
  *
  * First call (phContext NULL): picks the strongest challenge it supports
@@ -887,6 +1024,8 @@ SECURITY_STATUS SEC_ENTRY FreeContextBuffer(PVOID pvContextBuffer);
  *                         message signing yet).
  *   SECPKG_ATTR_SD_REASON, SECPKG_ATTR_SD_DIGEST,
  *   SECPKG_ATTR_SD_AUTHENTICATION_INFO: our extensions, above.
+ *   SECPKG_ATTR_CLIENT_SPECIFIED_TARGET  server contexts: see "Channel
+ *                         bindings" (SEC_E_TARGET_UNKNOWN when none).
  * Returns SEC_E_OK, SEC_E_INVALID_HANDLE, SEC_E_INVALID_PARAMETER (NULL
  * pBuffer), SEC_E_NO_CREDENTIALS (see NAMES), SEC_E_UNSUPPORTED_FUNCTION
  * (any other attribute).

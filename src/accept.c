@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "binding.h"
 #include "builder.h"
 #include "hex.h"
 #include "secret.h"
@@ -29,6 +30,9 @@ typedef enum {
     F_QOP,
     F_NC,
     F_USERHASH,
+    F_HASHED_DIRS,
+    F_SERVICE_NAME,
+    F_CHANNEL_BINDING,
     F_COUNT
 } field_id;
 
@@ -52,6 +56,10 @@ static const struct {
     [F_QOP] = {FIELD("qop"), 16, false},
     [F_NC] = {FIELD("nc"), 8, false},
     [F_USERHASH] = {FIELD("userhash"), 8, false},
+    /* Microsoft's channel bindings (binding.h) */
+    [F_HASHED_DIRS] = {FIELD("hashed-dirs"), 64, false},
+    [F_SERVICE_NAME] = {FIELD("service-name"), SD_MAX_SERVICE_NAME, false},
+    [F_CHANNEL_BINDING] = {FIELD("channel-binding"), SD_BINDING_HEX, false},
 };
 
 typedef struct {
@@ -64,6 +72,7 @@ typedef struct {
     sd_view user; /* username, decoded username*, or the user-hash */
     char user_buf[SD_MAX_USERNAME];
     unsigned char response[SD_MAX_DIGEST];
+    sd_client_binding binding;
 } response;
 
 /* Everything one call works with, so the steps stay small. */
@@ -78,10 +87,12 @@ typedef struct {
     response r;
     sd_nonce_info nonce;
     bool stale;
+    const char *stale_why; /* NULL: expired */
     bool known_user;
     char ha1_hex[SD_MAX_HEX];
     sd_view user; /* the authenticated user (resolved from a user-hash) */
     char resolved[SD_MAX_USERNAME];
+    sd_binding_policy binding;
 } call;
 
 static SECURITY_STATUS refuse(call *c, SECURITY_STATUS st, const char *why)
@@ -109,6 +120,26 @@ static bool param_buffer(const SecBuffer *b, size_t max, sd_view *out)
     }
     out->p = n ? p : "";
     out->len = n;
+    return true;
+}
+
+/* At most SD_MAX_SERVICE_NAMES names, each a printable string of at most
+   SD_MAX_SERVICE_NAME octets. */
+static bool service_names_ok(const SD_CALL_PARAMETERS *cp)
+{
+    if (cp->ServiceNameCount > SD_MAX_SERVICE_NAMES ||
+        (cp->ServiceNames == NULL && cp->ServiceNameCount > 0)) {
+        return false;
+    }
+    for (ULONG i = 0; i < cp->ServiceNameCount; i++) {
+        const char *n = cp->ServiceNames[i];
+        size_t len = n ? strnlen(n, SD_MAX_SERVICE_NAME + 1) : 0;
+
+        if (n == NULL || len > SD_MAX_SERVICE_NAME ||
+            !sd_utf8_printable(n, len)) {
+            return false;
+        }
+    }
     return true;
 }
 
@@ -141,11 +172,12 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in)
             if (cp == NULL || b[i].cbBuffer != sizeof(*cp)) {
                 return SEC_E_INVALID_PARAMETER;
             }
-            if ((cp->Flags & ~SD_CALL_URI_IGNORE_QUERY) != 0 ||
+            if ((cp->Flags & ~(SD_CALL_URI_IGNORE_QUERY |
+                               SD_CALL_NO_MISSING_BINDINGS)) != 0 ||
                 (cp->RequestTarget == NULL && cp->RequestTargetLength > 0) ||
                 cp->RequestTargetLength > SD_MAX_URI ||
                 (cp->pScope == NULL && cp->cbScope > 0) ||
-                cp->cbScope > SD_MAX_SCOPE) {
+                cp->cbScope > SD_MAX_SCOPE || !service_names_ok(cp)) {
                 return SEC_E_INVALID_PARAMETER;
             }
             in->parent = cp->Pool;
@@ -156,13 +188,33 @@ SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in)
             in->ignore_query = (cp->Flags & SD_CALL_URI_IGNORE_QUERY) != 0;
             in->scope.p = (const char *)cp->pScope;
             in->scope.len = cp->cbScope;
+            in->no_missing = (cp->Flags & SD_CALL_NO_MISSING_BINDINGS) != 0;
+            in->service_names = cp->ServiceNames;
+            in->nservice_names = cp->ServiceNameCount;
         }
-        else if (type != SECBUFFER_CHANNEL_BINDINGS &&
-                 type != SECBUFFER_EMPTY) {
+        else if (type == SECBUFFER_CHANNEL_BINDINGS) {
+            if (in->bindings.p != NULL ||
+                (b[i].cbBuffer > 0 &&
+                 !sd_bindings_valid(b[i].pvBuffer, b[i].cbBuffer))) {
+                return SEC_E_INVALID_PARAMETER; /* twice, or malformed */
+            }
+            in->bindings.p = b[i].cbBuffer ? b[i].pvBuffer : "";
+            in->bindings.len = b[i].cbBuffer;
+        }
+        else if (type != SECBUFFER_EMPTY) {
             return SEC_E_INVALID_PARAMETER;
         }
     }
     return SEC_E_OK;
+}
+
+SECURITY_STATUS sd_accept_check_binding_flags(ULONG req,
+                                              const sd_accept_input *in)
+{
+    return (req & ASC_REQ_HTTP) && (req & ASC_REQ_PROXY_BINDINGS) &&
+                   !in->no_missing
+               ? SEC_E_SECURITY_QOS_FAILED
+               : SEC_E_OK;
 }
 
 /* ---- parsing the response ------------------------------------------ */
@@ -291,6 +343,31 @@ static void note_digest(call *c)
     ctx->sent_user_len = r->user.len;
     memcpy(ctx->sent_user, r->user.p, r->user.len);
     ctx->sent_user[r->user.len] = '\0';
+    ctx->has_target = false;
+}
+
+/* The channel binding parameters (binding.h), grammar only; the service
+   name they carry is kept for SECPKG_ATTR_CLIENT_SPECIFIED_TARGET. */
+static SECURITY_STATUS read_binding(call *c)
+{
+    response *r = &c->r;
+    sd_ctx *ctx = c->ctx;
+    sd_view none = {NULL, 0};
+    const char *why = sd_binding_read(
+        ctx->hasher, r->present[F_HASHED_DIRS] ? r->v[F_HASHED_DIRS] : none,
+        r->present[F_SERVICE_NAME] ? r->v[F_SERVICE_NAME] : none,
+        r->present[F_CHANNEL_BINDING] ? r->v[F_CHANNEL_BINDING] : none,
+        r->v[F_CNONCE], r->qop != 0, &r->binding);
+
+    if (why != NULL) {
+        return refuse(c, SEC_E_INVALID_TOKEN, why);
+    }
+    if (r->binding.kind != SD_CB_NONE) {
+        memcpy(ctx->target, r->binding.service.p, r->binding.service.len);
+        ctx->target[r->binding.service.len] = '\0';
+        ctx->has_target = true;
+    }
+    return SEC_E_OK;
 }
 
 static SECURITY_STATUS parse_response(call *c)
@@ -334,6 +411,9 @@ static SECURITY_STATUS parse_response(call *c)
         return st;
     }
     note_digest(c);
+    if ((st = read_binding(c)) != SEC_E_OK) {
+        return st;
+    }
     if (c->in->target.p != NULL &&
         !sd_uri_matches(r->v[F_URI], c->in->target, c->in->ignore_query)) {
         return refuse(c, SEC_E_INVALID_TOKEN,
@@ -632,7 +712,8 @@ static bool mint_nonce(call *c, char *out, size_t *len)
     info.issued = c->now;
     info.lifetime = cred->lifetime;
     info.generation = store_generation(cred);
-    *len = SD_NONCE_LEN;
+    info.upgraded = sd_binding_upgrades(&c->binding);
+    *len = sd_nonce_length(&info);
     return sd_nonce_mint(c->ctx->nonce_key, c->in->realm, &info, rnd, out);
 }
 
@@ -745,6 +826,46 @@ static SECURITY_STATUS build_auth_info(call *c, sd_builder *b)
 }
 
 /* ---- the call ------------------------------------------------------- */
+
+/* After the password: only a client that knew it learns that its binding
+   was refused (sspi.h, "Channel bindings"). */
+static SECURITY_STATUS check_binding(call *c)
+{
+    const char *why = sd_binding_check(&c->binding, &c->r.binding);
+
+    return why ? refuse(c, SEC_E_BAD_BINDINGS, why) : SEC_E_OK;
+}
+
+/* The call's binding policy (sspi.h, "Channel bindings"), with the hash of
+   the caller's binding from the context when it is for the same octets. */
+static bool binding_policy(call *c)
+{
+    sd_ctx *ctx = c->ctx;
+    const sd_accept_input *in = c->in;
+    sd_binding_policy *p = &c->binding;
+
+    p->mode = (c->req & ASC_REQ_PROXY_BINDINGS) ? SD_BINDING_PROXY
+              : in->no_missing                  ? SD_BINDING_STRICT
+                                                : SD_BINDING_ALLOW;
+    p->names = in->service_names;
+    p->nnames = in->nservice_names;
+    p->has_own = in->bindings.len > 0;
+    if (!p->has_own) {
+        return true;
+    }
+    if (ctx->bindings_len != in->bindings.len ||
+        memcmp(ctx->bindings, in->bindings.p, in->bindings.len) != 0) {
+        ctx->bindings_len = 0;
+        if (!sd_bindings_hash(ctx->hasher, in->bindings.p, in->bindings.len,
+                              ctx->bindings_hex)) {
+            return false;
+        }
+        memcpy(ctx->bindings, in->bindings.p, in->bindings.len);
+        ctx->bindings_len = in->bindings.len;
+    }
+    memcpy(p->own, ctx->bindings_hex, SD_BINDING_HEX);
+    return true;
+}
 
 static bool checks_replay(const call *c)
 {
@@ -916,6 +1037,12 @@ static SECURITY_STATUS run(call *c, bool subsequent, sd_output *out,
                    ? answer_with_challenges(c, st, false, out)
                    : st;
     }
+    if (sd_binding_upgrades(&c->binding) && !c->nonce.upgraded) {
+        /* minted before this caller checked bindings: a client must move
+           to a marked nonce, without asking its user again */
+        c->stale = true;
+        c->stale_why = "nonce not marked for channel binding";
+    }
     if (c->r.qop == SD_QOP_AUTH_INT) {
         if (c->in->entity_hex.len == 0) {
             if (!subsequent) {
@@ -933,13 +1060,15 @@ static SECURITY_STATUS run(call *c, bool subsequent, sd_output *out,
     if (!subsequent && (st = lookup_key(c)) != SEC_E_OK) {
         return st;
     }
-    if ((st = verify_digest(c)) != SEC_E_OK) {
-        return st == SEC_E_LOGON_DENIED && !subsequent
+    if ((st = verify_digest(c)) != SEC_E_OK ||
+        (st = check_binding(c)) != SEC_E_OK) {
+        return (st == SEC_E_LOGON_DENIED || st == SEC_E_BAD_BINDINGS) &&
+                       !subsequent
                    ? answer_with_challenges(c, st, false, out)
                    : st;
     }
     if (c->stale) {
-        ctx->reason = "nonce expired";
+        ctx->reason = c->stale_why ? c->stale_why : "nonce expired";
         return subsequent ? refuse(c, SEC_E_CONTEXT_EXPIRED, ctx->reason)
                           : answer_with_challenges(c, SEC_E_CONTEXT_EXPIRED,
                                                    true, out);
@@ -962,10 +1091,13 @@ SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
     c.subsequent = subsequent;
     c.now = sd_cred_now(ctx->cred);
     c.stale = false;
+    c.stale_why = NULL;
     c.known_user = false;
     c.user.p = NULL;
     c.user.len = 0;
-    st = run(&c, subsequent, out, attrs);
+    memset(&c.nonce, 0, sizeof(c.nonce));
+    st = binding_policy(&c) ? run(&c, subsequent, out, attrs)
+                            : refuse(&c, SEC_E_INTERNAL_ERROR, "digest failed");
     if (st == SEC_I_COMPLETE_NEEDED) {
         ctx->req = req;
         if (!subsequent) {

@@ -22,10 +22,20 @@ typedef struct {
     sd_view target; /* p NULL: the caller checks the digest-uri */
     bool ignore_query;
     sd_view scope; /* the caller's scope octets (sspi.h, "Scope") */
+    /* channel bindings (sspi.h, "Channel bindings") */
+    sd_view bindings; /* buffer 5, checked; len 0: none */
+    bool no_missing;  /* SD_CALL_NO_MISSING_BINDINGS */
+    const SEC_CHAR *const *service_names;
+    size_t nservice_names;
 } sd_accept_input;
 
 /* Reads and checks pInput; SEC_E_OK or SEC_E_INVALID_PARAMETER. */
 SECURITY_STATUS sd_accept_read_input(PSecBufferDesc desc, sd_accept_input *in);
+
+/* SEC_E_SECURITY_QOS_FAILED when an HTTP call asks for PROXY_BINDINGS
+   while its ASC_REQ_HTTP bit still means ALLOW_MISSING_BINDINGS. */
+SECURITY_STATUS sd_accept_check_binding_flags(ULONG req,
+                                              const sd_accept_input *in);
 
 /*
  * One AcceptSecurityContext call on ctx (new or not yet established), or

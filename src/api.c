@@ -119,10 +119,10 @@ static SECURITY_STATUS check_accept_flags(ULONG req)
     if (!(req & ASC_REQ_HTTP)) {
         return SEC_E_UNSUPPORTED_FUNCTION; /* SASL: not yet */
     }
-    /* Confidentiality is SASL only; channel bindings are not verified yet;
-       delegation and DCE style have no meaning for Digest. */
+    /* Confidentiality is SASL only; delegation and DCE style have no
+       meaning for Digest.  PROXY_BINDINGS: sd_accept_check_binding_flags. */
     if ((req & (ASC_REQ_DELEGATE | ASC_REQ_CONFIDENTIALITY |
-                ASC_REQ_PROXY_BINDINGS | ASC_REQ_USE_DCE_STYLE)) ||
+                ASC_REQ_USE_DCE_STYLE)) ||
         ((req & ASC_REQ_DATAGRAM) && (req & ASC_REQ_CONNECTION))) {
         return SEC_E_SECURITY_QOS_FAILED;
     }
@@ -178,6 +178,7 @@ SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
          (st = accept_context(phContext, cred, &ctx)) != SEC_E_OK) ||
         (st = check_accept_flags(fContextReq)) != SEC_E_OK ||
         (st = sd_accept_read_input(pInput, &in)) != SEC_E_OK ||
+        (st = sd_accept_check_binding_flags(fContextReq, &in)) != SEC_E_OK ||
         (st = sd_output_open(&out, pOutput,
                              fContextReq & ASC_REQ_ALLOCATE_MEMORY)) !=
             SEC_E_OK) {
@@ -322,6 +323,19 @@ static SECURITY_STATUS query_names(sd_ctx *ctx, PVOID buf)
     return SEC_E_OK;
 }
 
+/* The service-name of the last response (sspi.h, "Channel bindings"). */
+static SECURITY_STATUS query_client_target(sd_ctx *ctx, PVOID buf)
+{
+    if (!ctx->server) {
+        return SEC_E_UNSUPPORTED_FUNCTION;
+    }
+    if (!ctx->has_target) {
+        return SEC_E_TARGET_UNKNOWN;
+    }
+    ((SecPkgContext_ClientSpecifiedTarget *)buf)->sTargetName = ctx->target;
+    return SEC_E_OK;
+}
+
 SECURITY_STATUS SEC_ENTRY QueryContextAttributes(PCtxtHandle phContext,
                                                  ULONG ulAttribute,
                                                  PVOID pBuffer)
@@ -371,6 +385,8 @@ SECURITY_STATUS SEC_ENTRY QueryContextAttributes(PCtxtHandle phContext,
         a->cbAuthInfo = (ULONG)ctx->auth_info_len;
         return SEC_E_OK;
     }
+    case SECPKG_ATTR_CLIENT_SPECIFIED_TARGET:
+        return query_client_target(ctx, pBuffer);
     default:
         return SEC_E_UNSUPPORTED_FUNCTION;
     }

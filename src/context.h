@@ -75,6 +75,17 @@ typedef struct sd_ctx {
 
     /* client */
     sd_client_state *client;
+
+    /* server, channel bindings: the caller's SEC_CHANNEL_BINDINGS and its
+       hash, computed once per context.  Scope: the hash is reused only
+       for the very octets it was computed from; a call with others (or
+       none) hashes again. */
+    unsigned char bindings[SD_MAX_CHANNEL_BINDINGS];
+    size_t bindings_len;
+    char bindings_hex[32];
+    /* the service-name of the last response, or has_target false */
+    char target[SD_MAX_SERVICE_NAME + 1];
+    bool has_target;
 } sd_ctx;
 
 /* A new context in a child of parent (NULL: APR's global pool), holding a

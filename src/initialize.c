@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binding.h"
 #include "builder.h"
 #include "hex.h"
 #include "secret.h"
@@ -33,7 +34,8 @@ struct sd_client_state {
     uint32_t nc;              /* the last count sent */
     bool answered;            /* a response went out for this challenge */
     /* the last request, for rspauth */
-    char cnonce[2 * CNONCE_OCTETS];
+    char cnonce[SD_UPGRADED_CNONCE_MAX];
+    size_t cnonce_len;
     char uri[SD_MAX_URI];
     size_t uri_len;
     char entity_hex[SD_MAX_HEX];
@@ -93,6 +95,40 @@ static bool read_param(const SecBuffer *b, size_t max, sd_view *out)
     return true;
 }
 
+/* Buffers 3 on, by type: the service name and the channel's
+   SEC_CHANNEL_BINDINGS, each at most once; other types are ignored, as
+   before channel bindings. */
+static SECURITY_STATUS read_binding_input(PSecBufferDesc desc,
+                                          sd_initialize_input *in)
+{
+    for (ULONG i = 3; i < desc->cBuffers; i++) {
+        const SecBuffer *b = &desc->pBuffers[i];
+        ULONG type = b->BufferType & ~SECBUFFER_ATTRMASK;
+        const char *p = b->pvBuffer;
+        size_t n = b->cbBuffer;
+
+        if (type == SECBUFFER_TARGET_HOST) {
+            if (n > 0 && p != NULL && p[n - 1] == '\0') {
+                n--;
+            }
+            if (in->service.p != NULL || (p == NULL && n > 0) ||
+                n > SD_MAX_SERVICE_NAME || !sd_utf8_printable(p, n)) {
+                return SEC_E_INVALID_PARAMETER;
+            }
+            in->service.p = n ? p : "";
+            in->service.len = n;
+        }
+        else if (type == SECBUFFER_CHANNEL_BINDINGS) {
+            if (in->bindings.p != NULL || (n > 0 && !sd_bindings_valid(p, n))) {
+                return SEC_E_INVALID_PARAMETER;
+            }
+            in->bindings.p = n ? p : "";
+            in->bindings.len = n;
+        }
+    }
+    return SEC_E_OK;
+}
+
 SECURITY_STATUS sd_initialize_read_input(const SEC_CHAR *target,
                                          PSecBufferDesc desc,
                                          sd_initialize_input *in)
@@ -137,7 +173,7 @@ SECURITY_STATUS sd_initialize_read_input(const SEC_CHAR *target,
             return SEC_E_INVALID_PARAMETER;
         }
     }
-    return SEC_E_OK;
+    return read_binding_input(desc, in);
 }
 
 /* ---- choosing a challenge ------------------------------------------- */
@@ -347,7 +383,7 @@ static void fill_digest_input(const sd_client_state *cs, sd_view method,
     d->nonce.p = cs->nonce;
     d->nonce.len = cs->nonce_len;
     d->cnonce.p = cs->cnonce;
-    d->cnonce.len = sizeof(cs->cnonce);
+    d->cnonce.len = cs->cnonce_len;
     d->nc.p = nc;
     d->nc.len = 8;
     d->qop.p = qop_names[cs->qop];
@@ -359,14 +395,61 @@ static void fill_digest_input(const sd_client_state *cs, sd_view method,
     d->entity_hex.len = cs->entity_len;
 }
 
+/* sspi.h, "Channel bindings": a marked nonce, a qop to carry the cnonce,
+   and a caller that gave a service name or a binding. */
+static bool upgrades(const sd_client_state *cs, const sd_initialize_input *in)
+{
+    return cs->qop != 0 && (in->service.p != NULL || in->bindings.p != NULL) &&
+           cs->nonce_len >= SD_UPGRADED_LEN &&
+           memcmp(cs->nonce, SD_UPGRADED, SD_UPGRADED_LEN) == 0;
+}
+
+/* A fresh cnonce; upgraded, it carries the binding (binding.h), whose
+   hex goes to cb_hex.  32 zeros when the caller has no channel. */
+static bool make_cnonce(sd_ctx *ctx, const sd_initialize_input *in,
+                        bool upgraded, char *cb_hex)
+{
+    sd_client_state *cs = ctx->client;
+    unsigned char rnd[CNONCE_OCTETS];
+    sd_view service = in->service.p ? in->service : (sd_view){"", 0};
+
+    if (!sd_cred_random(ctx->cred, rnd, sizeof(rnd))) {
+        return false;
+    }
+    if (!upgraded) {
+        sd_hex_encode_public(cs->cnonce, rnd, sizeof(rnd));
+        cs->cnonce_len = 2 * sizeof(rnd);
+        return true;
+    }
+    memset(cb_hex, '0', SD_BINDING_HEX);
+    if (in->bindings.len > 0 && !sd_bindings_hash(ctx->hasher, in->bindings.p,
+                                                  in->bindings.len, cb_hex)) {
+        return false;
+    }
+    cs->cnonce_len = SD_UPGRADED_CNONCE_MAX;
+    return sd_binding_cnonce(ctx->hasher, service, cb_hex, rnd, cs->cnonce);
+}
+
+static void put_binding(sd_builder *b, const sd_initialize_input *in,
+                        const char *cb_hex)
+{
+    static const char dirs[] = "service-name,channel-binding";
+
+    sd_builder_param_quoted(b, "hashed-dirs", dirs, sizeof(dirs) - 1);
+    sd_builder_param_quoted(
+        b, "service-name", in->service.p ? in->service.p : "", in->service.len);
+    sd_builder_param_quoted(b, "channel-binding", cb_hex, SD_BINDING_HEX);
+}
+
 /* The next Authorization value for the current challenge, nc + 1. */
 static SECURITY_STATUS authorize(sd_ctx *ctx, const sd_initialize_input *in,
                                  sd_output *out)
 {
     sd_client_state *cs = ctx->client;
-    unsigned char rnd[CNONCE_OCTETS], raw[SD_MAX_DIGEST];
-    char nc[9], hex[SD_MAX_HEX], buf[SD_MAX_TOKEN];
+    unsigned char raw[SD_MAX_DIGEST];
+    char nc[9], hex[SD_MAX_HEX], buf[SD_MAX_TOKEN], cb_hex[SD_BINDING_HEX];
     size_t size = sd_hash_size(cs->alg->family);
+    bool upgraded = upgrades(cs, in);
     sd_digest_input d;
     sd_builder b;
     SECURITY_STATUS st;
@@ -374,10 +457,9 @@ static SECURITY_STATUS authorize(sd_ctx *ctx, const sd_initialize_input *in,
     if (cs->nc == UINT32_MAX) {
         return refuse(ctx, SEC_E_CONTEXT_EXPIRED, "nonce count exhausted");
     }
-    if (!sd_cred_random(ctx->cred, rnd, sizeof(rnd))) {
-        return refuse(ctx, SEC_E_INTERNAL_ERROR, "no random octets");
+    if (!make_cnonce(ctx, in, upgraded, cb_hex)) {
+        return refuse(ctx, SEC_E_INTERNAL_ERROR, "no random octets or digest");
     }
-    sd_hex_encode_public(cs->cnonce, rnd, sizeof(rnd));
     memcpy(cs->uri, in->uri.p, in->uri.len);
     cs->uri_len = in->uri.len;
     cs->entity_len = 0;
@@ -406,7 +488,10 @@ static SECURITY_STATUS authorize(sd_ctx *ctx, const sd_initialize_input *in,
     if (cs->qop != 0) {
         sd_builder_param(&b, "qop", d.qop.p, d.qop.len);
         sd_builder_param(&b, "nc", nc, 8);
-        sd_builder_param_quoted(&b, "cnonce", cs->cnonce, sizeof(cs->cnonce));
+        sd_builder_param_quoted(&b, "cnonce", cs->cnonce, cs->cnonce_len);
+        if (upgraded) {
+            put_binding(&b, in, cb_hex);
+        }
     }
     if (cs->userhash) {
         sd_builder_param(&b, "userhash", "true", 4);
@@ -448,8 +533,8 @@ static SECURITY_STATUS check_rspauth(sd_ctx *ctx, const sd_auth_list *list,
     if (cs->qop == 0 || !cs->answered ||
         !sd_hex_decode_public(got, size, rspauth->value.p,
                               rspauth->value.len) ||
-        (cnonce && !sd_view_eq(cnonce->value,
-                               (sd_view){cs->cnonce, sizeof(cs->cnonce)})) ||
+        (cnonce &&
+         !sd_view_eq(cnonce->value, (sd_view){cs->cnonce, cs->cnonce_len})) ||
         (ncp && !sd_view_eq_ci(ncp->value, nc))) {
         return refuse(ctx, SEC_E_MUTUAL_AUTH_FAILED,
                       "rspauth is not for our last request");

@@ -17,6 +17,9 @@ typedef struct {
     sd_view entity_hex;  /* buffer 2 as SECBUFFER_PKG_PARAMS */
     sd_view entity_body; /* buffer 2 as SECBUFFER_DATA */
     bool has_entity_body;
+    /* channel bindings (sspi.h, "Channel bindings"): p NULL when absent */
+    sd_view service;  /* SECBUFFER_TARGET_HOST */
+    sd_view bindings; /* SECBUFFER_CHANNEL_BINDINGS, checked */
 } sd_initialize_input;
 
 /* Reads pszTargetName and pInput; SEC_E_OK or SEC_E_INVALID_PARAMETER. */

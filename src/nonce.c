@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "binding.h"
 #include "secret.h"
 
 /* Version 2 added the lifetime and the store generation. */
@@ -63,10 +64,18 @@ static bool b64_decode(const char *in, unsigned char raw[RAW_LEN])
 }
 
 static bool compute_tag(sd_mac *key, const unsigned char *signed_part,
-                        sd_view realm, unsigned char tag[SD_MAC_SIZE])
+                        sd_view realm, bool upgraded,
+                        unsigned char tag[SD_MAC_SIZE])
 {
-    return sd_mac_begin(key) && sd_mac_add(key, signed_part, SIGNED_LEN) &&
+    return sd_mac_begin(key) &&
+           (!upgraded || sd_mac_add(key, SD_UPGRADED, SD_UPGRADED_LEN)) &&
+           sd_mac_add(key, signed_part, SIGNED_LEN) &&
            sd_mac_add(key, realm.p, realm.len) && sd_mac_end(key, tag);
+}
+
+size_t sd_nonce_length(const sd_nonce_info *info)
+{
+    return SD_NONCE_LEN + (info->upgraded ? SD_UPGRADED_LEN : 0);
 }
 
 static void put_be(unsigned char *at, uint64_t v, int octets)
@@ -101,21 +110,25 @@ bool sd_nonce_mint(sd_mac *key, sd_view realm, sd_nonce_info *info,
     put_be(raw + AT_LIFETIME, info->lifetime, 4);
     put_be(raw + AT_GENERATION, info->generation, 8);
     memcpy(raw + AT_RANDOM, random, SD_NONCE_RANDOM_LEN);
-    if (!compute_tag(key, raw, realm, tag)) {
+    if (!compute_tag(key, raw, realm, info->upgraded, tag)) {
         return false;
     }
     memcpy(raw + SIGNED_LEN, tag, SD_NONCE_ID_LEN);
     memcpy(info->id, tag, SD_NONCE_ID_LEN);
+    if (info->upgraded) {
+        memcpy(out, SD_UPGRADED, SD_UPGRADED_LEN);
+        out += SD_UPGRADED_LEN;
+    }
     b64_encode(raw, out);
     return true;
 }
 
 static bool tag_matches(sd_mac *key, const unsigned char raw[RAW_LEN],
-                        sd_view realm)
+                        sd_view realm, bool upgraded)
 {
     unsigned char tag[SD_MAC_SIZE];
 
-    return key != NULL && compute_tag(key, raw, realm, tag) &&
+    return key != NULL && compute_tag(key, raw, realm, upgraded, tag) &&
            sd_ct_equal(tag, raw + SIGNED_LEN, SD_NONCE_ID_LEN);
 }
 
@@ -125,14 +138,22 @@ sd_nonce_status sd_nonce_check(sd_mac *key, sd_mac *previous, sd_view realm,
 {
     unsigned char raw[RAW_LEN];
     uint32_t life;
+    bool upgraded = nonce.len == SD_NONCE_LEN + SD_UPGRADED_LEN &&
+                    memcmp(nonce.p, SD_UPGRADED, SD_UPGRADED_LEN) == 0;
 
+    if (upgraded) {
+        nonce.p += SD_UPGRADED_LEN;
+        nonce.len -= SD_UPGRADED_LEN;
+    }
     if (nonce.len != SD_NONCE_LEN || !b64_decode(nonce.p, raw) ||
         raw[0] != NONCE_VERSION) {
         return SD_NONCE_FORGED;
     }
-    if (!tag_matches(key, raw, realm) && !tag_matches(previous, raw, realm)) {
+    if (!tag_matches(key, raw, realm, upgraded) &&
+        !tag_matches(previous, raw, realm, upgraded)) {
         return SD_NONCE_FORGED;
     }
+    info->upgraded = upgraded;
     info->issued = (int64_t)get_be(raw + AT_TIME, 8);
     info->lifetime = (uint32_t)get_be(raw + AT_LIFETIME, 4);
     info->generation = get_be(raw + AT_GENERATION, 8);

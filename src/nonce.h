@@ -14,6 +14,11 @@
  * is also how long its records are kept.  A verifier accepts it for at
  * most min(its lifetime, the verifier's own), so no location accepts a
  * nonce longer than its records live.
+ *
+ * A nonce minted for a caller that checks channel bindings is prefixed
+ * "+Upgraded+" (binding.h).  The MAC covers the mark (as a prefix of its
+ * input, which a version-2 nonce, starting with octet 2, cannot begin
+ * with), so removing it, or adding it, makes the nonce forged.
  */
 #ifndef SD_NONCE_H
 #define SD_NONCE_H
@@ -46,11 +51,15 @@ typedef struct {
     uint32_t lifetime;   /* seconds, as minted: its records live this long */
     uint64_t generation; /* of the replay store it was minted for */
     unsigned char id[SD_NONCE_ID_LEN];
+    bool upgraded; /* marked "+Upgraded+" (channel bindings) */
 } sd_nonce_info;
 
-/* Writes SD_NONCE_LEN characters (no NUL) to out.  info->issued,
-   ->lifetime (1..SD_NONCE_MAX_LIFETIME) and ->generation are what the
-   nonce carries; info->id is set. */
+/* The nonce's length in characters: SD_NONCE_LEN, plus the mark. */
+size_t sd_nonce_length(const sd_nonce_info *info);
+
+/* Writes sd_nonce_length(info) characters (no NUL) to out.  info->issued,
+   ->lifetime (1..SD_NONCE_MAX_LIFETIME), ->generation and ->upgraded are
+   what the nonce carries; info->id is set. */
 bool sd_nonce_mint(sd_mac *key, sd_view realm, sd_nonce_info *info,
                    const unsigned char random[SD_NONCE_RANDOM_LEN], char *out);
 

@@ -2,7 +2,8 @@
 # (issue 10).  Config: t/conf/scope.conf.in: pairs of Locations with the
 # same AuthName that differ in exactly one setting of the scope (user file,
 # password, dbm provider, dbd query, provider alias, AuthDigestNcCheck,
-# algorithm, qop, lifetime, userhash, domain), plus "same", a Location with
+# algorithm, qop, lifetime, userhash, domain, body limit, channel-binding
+# policy, service names), plus "same", a Location with
 # the same directives as the base.  Each pair is crossed:
 #   - by keep-alive: two requests at the first Location, then one at the
 #     partner on the same connection and nonce;
@@ -33,7 +34,7 @@ use DigestRaw ();
 use SDInterop qw(run_cmd);
 use SDTest qw(base_url);
 
-plan tests => 103, need need_lwp, need_module('mod_auth_sspidigest'),
+plan tests => 113, need need_lwp, need_module('mod_auth_sspidigest'),
     need_module('mod_include'), need_module('mod_rewrite');
 
 my ($port) = base_url() =~ /:(\d+)\z/;
@@ -147,7 +148,8 @@ sub keepalive_cross
 my %kept = (
     same => [200, 2], userfile => [401, 1], password => [401, 1],
     dbm => [401, 1], algorithm => [401, 1], qop => [401, 1],
-    userhash => [200, 1], domain => [200, 1],
+    userhash => [200, 1], domain => [200, 1], maxbody => [200, 1],
+    cbproxy => [401, 1], service => [200, 1],
 );
 for my $to (sort keys %kept) {
     my ($code, $fast) = @{ $kept{$to} };

@@ -6,12 +6,15 @@
 // Exit status: 0 when every load was ok, 1 otherwise, 2 on a usage error.
 //
 // usage: node login.js URL USER PASSWORD EXPECTED_TEXT [--repeat N] [--paths /a,/b,...]
+//                       [--ignore-https-errors]
 //
 // The loads are URL, then each of --paths (resolved against URL), the whole
 // list done N times (--repeat, default 1), all in one browser context and one
 // page, so Chromium reuses its Digest nonce with a rising nc.  Every load must
 // return 200 and contain EXPECTED_TEXT (pass '' to check the status only).
-// The credentials are offered to URL's origin only.
+// The credentials are offered to URL's origin only.  --ignore-https-errors
+// accepts a certificate Chromium does not trust (a test's own CA on
+// 127.0.0.1); never use it for anything else.
 // BROWSER_LOGIN_CHROMIUM overrides the browser binary (default /usr/bin/chromium).
 'use strict';
 
@@ -36,6 +39,7 @@ function usage(msg) {
 const positional = [];
 let repeat = 1;
 let extraPaths = [];
+let ignoreHttpsErrors = false;
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; i++) {
@@ -44,6 +48,8 @@ let extraPaths = [];
       if (i + 1 >= argv.length) usage('--repeat needs a value');
       repeat = Number(argv[++i]);
       if (!Number.isInteger(repeat) || repeat < 1 || repeat > 1000) usage('--repeat must be an integer 1..1000');
+    } else if (a === '--ignore-https-errors') {
+      ignoreHttpsErrors = true;
     } else if (a === '--paths') {
       if (i + 1 >= argv.length) usage('--paths needs a value');
       extraPaths = argv[++i].split(',').filter((p) => p !== '');
@@ -178,7 +184,8 @@ async function main() {
   });
   process.on('exit', cleanupOnExit);
   try {
-    const context = await browser.newContext({ httpCredentials: { username, password, origin } });
+    const context = await browser.newContext({ httpCredentials: { username, password, origin },
+                                               ignoreHTTPSErrors: ignoreHttpsErrors });
     context.setDefaultTimeout(LOAD_TIMEOUT_MS);
     context.setDefaultNavigationTimeout(LOAD_TIMEOUT_MS);
     let page = await context.newPage();

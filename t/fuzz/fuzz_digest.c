@@ -10,7 +10,14 @@
  *   2  the same patch, then CompleteAuthToken on an established context
  *      (the per-connection path the module uses);
  *   3  WWW-Authenticate value(s) for InitializeSecurityContext, then the
- *      same octets as an Authentication-Info value on that context.
+ *      same octets as an Authentication-Info value on that context;
+ *   (octets 0xF0 and above)
+ *   even: the patch of 1 over a valid response with a channel binding
+ *      (sspi.h, "Channel bindings"), accepted with the server's binding
+ *      in buffer 5 and strict bindings;
+ *   odd: the rest as a caller's SEC_CHANNEL_BINDINGS, given to
+ *      AcceptSecurityContext (buffer 5) and InitializeSecurityContext
+ *      (buffer 4) on a marked challenge.
  * It traps when a call returns a status its documentation does not list,
  * when an output is longer than its buffer, or when a success leaves no
  * user behind.  It compiles in every engine source file.
@@ -28,12 +35,18 @@
 #include "fuzz_check.h"
 #include "sspi.h"
 
-
 #define CAP 16384
 
 static CredHandle server, client;
-static char valid[CAP];
-static size_t valid_len;
+static char valid[CAP], valid_bound[CAP];
+static size_t valid_len, valid_bound_len;
+
+/* The server's channel binding: application data only, as on TLS. */
+static struct {
+    SEC_CHANNEL_BINDINGS h;
+    char app[24];
+} binding = {{0, 0, 0, 0, 0, 0, 24, sizeof(SEC_CHANNEL_BINDINGS)},
+             "tls-server-end-point:xyz"};
 
 static int64_t fixed_now(void *arg)
 {
@@ -96,12 +109,15 @@ static void set(SecBuffer *b, ULONG type, const void *p, size_t n)
     b->cbBuffer = (ULONG)n;
 }
 
-static SECURITY_STATUS accept_call(PCtxtHandle ctx, PCtxtHandle out_ctx,
-                                   const char *token, size_t n, char *out,
-                                   ULONG *out_len)
+/* With cb (cb_len octets) in buffer 5 and strict bindings when cb is not
+   NULL. */
+static SECURITY_STATUS accept_bound(PCtxtHandle ctx, PCtxtHandle out_ctx,
+                                    const char *token, size_t n, const void *cb,
+                                    size_t cb_len, char *out, ULONG *out_len)
 {
-    SecBuffer in[6], ob;
+    SecBuffer in[7], ob;
     SecBufferDesc id = {SECBUFFER_VERSION, 6, in};
+    SD_CALL_PARAMETERS params = {0};
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
     ULONG attrs = 0;
     SECURITY_STATUS st;
@@ -111,7 +127,12 @@ static SECURITY_STATUS accept_call(PCtxtHandle ctx, PCtxtHandle out_ctx,
     set(&in[2], SECBUFFER_PKG_PARAMS, NULL, 0);
     set(&in[3], SECBUFFER_PKG_PARAMS, NULL, 0);
     set(&in[4], SECBUFFER_PKG_PARAMS, "realm", 5);
-    set(&in[5], SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY, NULL, 0);
+    set(&in[5], SECBUFFER_CHANNEL_BINDINGS | SECBUFFER_READONLY, cb, cb_len);
+    if (cb != NULL) {
+        params.Flags = SD_CALL_NO_MISSING_BINDINGS;
+        set(&in[6], SECBUFFER_SD_CALL_PARAMETERS, &params, sizeof(params));
+        id.cBuffers = 7;
+    }
     set(&ob, SECBUFFER_TOKEN, out, CAP);
     st = AcceptSecurityContext(&server, ctx, &id, ASC_REQ_HTTP, 0, out_ctx, &od,
                                &attrs, NULL);
@@ -120,17 +141,29 @@ static SECURITY_STATUS accept_call(PCtxtHandle ctx, PCtxtHandle out_ctx,
     return st;
 }
 
-static SECURITY_STATUS initialize(PCtxtHandle ctx, const char *token, size_t n,
-                                  char *out)
+static SECURITY_STATUS accept_call(PCtxtHandle ctx, PCtxtHandle out_ctx,
+                                   const char *token, size_t n, char *out,
+                                   ULONG *out_len)
 {
-    SecBuffer in[2], ob;
-    SecBufferDesc id = {SECBUFFER_VERSION, 2, in};
+    return accept_bound(ctx, out_ctx, token, n, NULL, 0, out, out_len);
+}
+
+/* With a service name and cb in buffers 3 and 4 when cb is not NULL. */
+static SECURITY_STATUS initialize_bound(PCtxtHandle ctx, const char *token,
+                                        size_t n, const void *cb, size_t cb_len,
+                                        char *out)
+{
+    SecBuffer in[5], ob;
+    SecBufferDesc id = {SECBUFFER_VERSION, cb ? 5 : 2, in};
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
     ULONG attrs = 0;
     SECURITY_STATUS st;
 
     set(&in[0], SECBUFFER_TOKEN, token, n);
     set(&in[1], SECBUFFER_PKG_PARAMS, "GET", 3);
+    set(&in[2], SECBUFFER_PKG_PARAMS, NULL, 0);
+    set(&in[3], SECBUFFER_TARGET_HOST, "HTTP/fuzz", 9);
+    set(&in[4], SECBUFFER_CHANNEL_BINDINGS, cb, cb_len);
     set(&ob, SECBUFFER_TOKEN, out, CAP);
     st = InitializeSecurityContext(SecIsValidHandle(ctx) ? NULL : &client,
                                    SecIsValidHandle(ctx) ? ctx : NULL,
@@ -138,6 +171,12 @@ static SECURITY_STATUS initialize(PCtxtHandle ctx, const char *token, size_t n,
                                    &id, 0, ctx, &od, &attrs, NULL);
     CHECK(ob.cbBuffer <= CAP);
     return st;
+}
+
+static SECURITY_STATUS initialize(PCtxtHandle ctx, const char *token, size_t n,
+                                  char *out)
+{
+    return initialize_bound(ctx, token, n, NULL, 0, out);
 }
 
 static void tear_down(void)
@@ -189,6 +228,16 @@ static void set_up(void)
     CHECK(initialize(&c, challenge, n, valid) == SEC_E_OK);
     valid_len = strlen(valid);
     DeleteSecurityContext(&c);
+    /* and with a channel binding, on a marked nonce */
+    CHECK(accept_bound(NULL, &s, "", 0, &binding, sizeof(binding), challenge,
+                       &n) == SEC_I_CONTINUE_NEEDED);
+    DeleteSecurityContext(&s);
+    SecInvalidateHandle(&c);
+    CHECK(initialize_bound(&c, challenge, n, &binding, sizeof(binding),
+                           valid_bound) == SEC_E_OK);
+    valid_bound_len = strlen(valid_bound);
+    CHECK(strstr(valid_bound, "channel-binding=") != NULL);
+    DeleteSecurityContext(&c);
 }
 
 static bool documented_accept(SECURITY_STATUS st)
@@ -196,7 +245,8 @@ static bool documented_accept(SECURITY_STATUS st)
     return st == SEC_E_OK || st == SEC_I_COMPLETE_NEEDED ||
            st == SEC_E_LOGON_DENIED || st == SEC_E_CONTEXT_EXPIRED ||
            st == SEC_E_OUT_OF_SEQUENCE || st == SEC_E_INVALID_TOKEN ||
-           st == SEC_I_RENEGOTIATE || st == SEC_I_CONTINUE_NEEDED;
+           st == SEC_I_RENEGOTIATE || st == SEC_I_CONTINUE_NEEDED ||
+           st == SEC_E_BAD_BINDINGS;
 }
 
 static void check_success(PCtxtHandle ctx, SECURITY_STATUS st)
@@ -210,22 +260,66 @@ static void check_success(PCtxtHandle ctx, SECURITY_STATUS st)
     }
 }
 
-/* The valid Authorization with data written over it from an offset. */
-static size_t patch(const uint8_t *data, size_t size, char *token)
+/* The valid Authorization (base: valid or valid_bound) with data written
+   over it from an offset. */
+static size_t patch_of(const char *base, size_t base_len, const uint8_t *data,
+                       size_t size, char *token)
 {
     size_t at, n;
 
     if (size < 2) {
         return 0;
     }
-    at = ((size_t)data[0] << 8 | data[1]) % (valid_len + 1);
+    at = ((size_t)data[0] << 8 | data[1]) % (base_len + 1);
     n = size - 2;
     if (at + n > CAP - 1) {
         n = CAP - 1 - at;
     }
-    memcpy(token, valid, valid_len);
+    memcpy(token, base, base_len);
     memcpy(token + at, data + 2, n);
-    return at + n > valid_len ? at + n : valid_len;
+    return at + n > base_len ? at + n : base_len;
+}
+
+static size_t patch(const uint8_t *data, size_t size, char *token)
+{
+    return patch_of(valid, valid_len, data, size, token);
+}
+
+/* The two channel-binding modes (first octet 0xF0 and above). */
+static void bound(const uint8_t *data, size_t size, char *token, char *out)
+{
+    CtxtHandle ctx;
+    SECURITY_STATUS st;
+    ULONG n = 0;
+
+    SecInvalidateHandle(&ctx);
+    if (data[0] % 2 == 0) {
+        size_t len =
+            patch_of(valid_bound, valid_bound_len, data + 1, size - 1, token);
+
+        st = accept_bound(NULL, &ctx, token, len, &binding, sizeof(binding),
+                          out, &n);
+        CHECK(documented_accept(st));
+        check_success(&ctx, st);
+    }
+    else {
+        /* the caller's structure: exactly size - 1 octets, so that a read
+           past them is caught */
+        st = accept_bound(NULL, &ctx, "", 0, data + 1, size - 1, out, &n);
+        CHECK(st == SEC_I_CONTINUE_NEEDED || st == SEC_E_INVALID_PARAMETER);
+        if (st == SEC_I_CONTINUE_NEEDED) {
+            CHECK(n < CAP);
+            out[n] = '\0';
+            CHECK(strstr(out, "nonce=\"+Upgraded+") != NULL);
+            DeleteSecurityContext(&ctx);
+            SecInvalidateHandle(&ctx);
+            st = initialize_bound(&ctx, out, n, data + 1, size - 1, token);
+            CHECK(st == SEC_E_OK);
+        }
+    }
+    if (SecIsValidHandle(&ctx)) {
+        DeleteSecurityContext(&ctx);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -242,6 +336,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = true;
     }
     if (size == 0 || size > CAP) {
+        return 0;
+    }
+    if (data[0] >= 0xF0) {
+        bound(data, size, token, out);
         return 0;
     }
     SecInvalidateHandle(&ctx);
