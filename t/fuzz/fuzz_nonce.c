@@ -6,7 +6,8 @@
  *   - sd_nonce_check never accepts (VALID or STALE) a nonce the key did not
  *     mint: the only genuine nonces here are the ones this target minted;
  *   - a genuine nonce decodes to exactly what it was minted with (time,
- *     lifetime, generation, id), under the current or the previous key,
+ *     lifetime, generation, channel-binding mark, id), under the current
+ *     or the previous key,
  *     and is stale exactly when it is older than min(its lifetime, the
  *     verifier's);
  *   - any change of one character of a genuine nonce is FORGED.
@@ -69,17 +70,21 @@ static void genuine(sd_mac *minter, sd_view realm, int64_t now,
 {
     sd_nonce_info in, out;
     unsigned char rnd[SD_NONCE_RANDOM_LEN] = {0};
-    char nonce[SD_NONCE_LEN];
-    sd_view v = {nonce, SD_NONCE_LEN};
+    char nonce[2 * SD_NONCE_LEN];
+    sd_view v = {nonce, 0};
     sd_nonce_status st;
 
+    memset(&in, 0, sizeof(in));
     memcpy(rnd, data, size < sizeof(rnd) ? size : sizeof(rnd));
     in.issued = now - (int64_t)(size % 4000);
     in.lifetime = 1 + (uint32_t)(size * 37 % SD_NONCE_MAX_LIFETIME);
     in.generation = size * UINT64_C(0x9e3779b97f4a7c15);
+    in.upgraded = (size & 1) != 0;
+    CHECK(sd_nonce_length(&in) <= sizeof(nonce));
     if (!sd_nonce_mint(minter, realm, &in, rnd, nonce)) {
         return;
     }
+    v.len = sd_nonce_length(&in);
     st = sd_nonce_check(key, previous, realm, v, now, max_life, &out);
     {
         uint32_t life = in.lifetime < max_life ? in.lifetime : max_life;
@@ -88,9 +93,9 @@ static void genuine(sd_mac *minter, sd_view realm, int64_t now,
                                                      : SD_NONCE_VALID));
     }
     CHECK(out.issued == in.issued && out.lifetime == in.lifetime &&
-          out.generation == in.generation &&
+          out.generation == in.generation && out.upgraded == in.upgraded &&
           memcmp(out.id, in.id, SD_NONCE_ID_LEN) == 0);
-    for (size_t i = 0; i < SD_NONCE_LEN; i += 1 + size % 7) {
+    for (size_t i = 0; i < v.len; i += 1 + size % 7) {
         char saved = nonce[i];
 
         nonce[i] = saved == 'A' ? 'B' : 'A';
