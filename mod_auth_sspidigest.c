@@ -318,6 +318,31 @@ static void add_challenges(request_rec *r, const char *out, ULONG len)
     }
 }
 
+/* AcceptSecurityContext on a context of the call's own, which *ctx
+   receives (invalid when none was made): the caller deletes it. */
+static SECURITY_STATUS accept_alone(PCredHandle cred, asd_call *call,
+                                    ULONG flags, CtxtHandle *ctx, char *out,
+                                    ULONG *out_len)
+{
+    SecBuffer ob = {TOKEN_CAP, SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attrs = 0;
+    SECURITY_STATUS st;
+
+    SecInvalidateHandle(ctx);
+    st = AcceptSecurityContext(cred, NULL, &call->desc, flags, 0, ctx, &od,
+                               &attrs, NULL);
+    *out_len = ob.cbBuffer;
+    return st;
+}
+
+static void delete_alone(CtxtHandle *ctx)
+{
+    if (SecIsValidHandle(ctx)) {
+        DeleteSecurityContext(ctx);
+    }
+}
+
 /* A 401 with fresh challenges, for a request without usable credentials
    and for ap_note_auth_failure.  The challenge is made on a context of
    the request's own: it verifies nothing. */
@@ -329,28 +354,22 @@ static int challenge(request_rec *r, const asd_dir_conf *d)
     asd_call call;
     CtxtHandle ctx;
     char out[TOKEN_CAP];
-    SecBuffer ob = {TOKEN_CAP, SECBUFFER_TOKEN, out};
-    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
-    ULONG attrs = 0;
+    ULONG len = 0;
     SECURITY_STATUS st;
 
     if (cred == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     prepare_call(r, &line, d, &none, "", r->pool, &call);
-    SecInvalidateHandle(&ctx);
-    st = AcceptSecurityContext(cred, NULL, &call.desc, call_flags(d, false), 0,
-                               &ctx, &od, &attrs, NULL);
-    if (SecIsValidHandle(&ctx)) {
-        DeleteSecurityContext(&ctx);
-    }
+    st = accept_alone(cred, &call, call_flags(d, false), &ctx, out, &len);
+    delete_alone(&ctx);
     if (st != SEC_I_CONTINUE_NEEDED) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SDLOGNO(00501) "cannot make a Digest challenge: %s",
                       SdStatusName(st));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    add_challenges(r, out, ob.cbBuffer);
+    add_challenges(r, out, len);
     return HTTP_UNAUTHORIZED;
 }
 
@@ -466,9 +485,7 @@ static int verify_again(request_rec *r, const asd_dir_conf *d,
     asd_call call;
     CtxtHandle ctx;
     char out[TOKEN_CAP];
-    SecBuffer ob = {TOKEN_CAP, SECBUFFER_TOKEN, out};
-    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
-    ULONG attrs = 0;
+    ULONG len = 0;
     SECURITY_STATUS st;
     int http;
 
@@ -482,9 +499,7 @@ static int verify_again(request_rec *r, const asd_dir_conf *d,
     prepare_call(r, &top->line, d, scope, value, r->pool, &call);
     memcpy(call.entity_hex, top->entity_hex, sizeof(call.entity_hex));
     call.in[3].cbBuffer = (ULONG)strlen(call.entity_hex);
-    SecInvalidateHandle(&ctx);
-    st = AcceptSecurityContext(cred, NULL, &call.desc, call_flags(d, record), 0,
-                               &ctx, &od, &attrs, NULL);
+    st = accept_alone(cred, &call, call_flags(d, record), &ctx, out, &len);
     if (st == SEC_E_OK) {
         asd_top_add(top, result_of(r, scope, user_of(&ctx), NULL, 0,
                                    record ? store : NULL));
@@ -498,11 +513,9 @@ static int verify_again(request_rec *r, const asd_dir_conf *d,
     }
     else {
         http = refuse(r, SecIsValidHandle(&ctx) ? &ctx : NULL, &call, st, out,
-                      ob.cbBuffer);
+                      len);
     }
-    if (SecIsValidHandle(&ctx)) {
-        DeleteSecurityContext(&ctx);
-    }
+    delete_alone(&ctx);
     return http;
 }
 

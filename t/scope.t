@@ -27,11 +27,11 @@ use lib "$FindBin::Bin/farm";
 use lib "$FindBin::Bin/clients";
 use Digest::MD5 qw(md5_hex);
 use Fcntl qw(O_RDWR O_CREAT);
-use File::Spec ();
 use Time::HiRes qw(sleep time);
 
 use DigestRaw ();
 use SDInterop qw(run_cmd);
+use SDClient ();
 use SDTest qw(base_url);
 
 plan tests => 113, need need_lwp, need_module('mod_auth_sspidigest'),
@@ -42,7 +42,6 @@ my $dbd_port = Apache::Test::vars('scope_dbd_port');
 my $h2_port = eval { Apache::Test::vars('scope_h2_port') };
 my $ka_port = Apache::Test::vars('scope_keepalive_port');
 my $logs = Apache::Test::vars('t_logs');
-my $error_log = File::Spec->catfile($logs, 'error_log');
 my ($USER, $PASS) = ('alice', 'alice-pw');
 
 # ---- stores written before the first request to them ---------------------
@@ -64,33 +63,16 @@ my ($USER, $PASS) = ('alice', 'alice-pw');
 }
 
 # ---- helpers -----------------------------------------------------------------
-sub log_pos { return -s $error_log // 0 }
-
-sub log_since
-{
-    my ($pos) = @_;
-    open my $fh, '<', $error_log or die "$error_log: $!";
-    seek $fh, $pos, 0;
-    local $/;
-    return scalar(<$fh>) // '';
-}
-
-# Lines of the error_log since $pos about client port $cport, or all.
-sub lines_since
-{
-    my ($pos, $cport) = @_;
-    my @l = split /\n/, log_since($pos);
-    return defined $cport ? grep { /\[client 127\.0\.0\.1:$cport\]/ } @l : @l;
-}
-
-# Waits until the error_log since $pos has $n lines matching $re.
+# Lines of the error_log since $pos matching $re (about client port
+# $cport when given): waits up to 5 s for $n of them.
 sub wait_lines
 {
     my ($pos, $re, $n, $cport) = @_;
     my $until = time + 5;
     my @m;
     while (time < $until) {
-        @m = grep { /$re/ } lines_since($pos, $cport);
+        @m = grep { !defined $cport || /\[client 127\.0\.0\.1:$cport\]/ }
+            SDClient::log_since($pos, $re);
         last if @m >= $n;
         sleep 0.05;
     }
@@ -134,7 +116,7 @@ sub keepalive_cross
     my $ch = challenge_for(page($from), $p);
     my $s = DigestRaw::connect_to($p);
     my $cport = $s->sockport;
-    my $pos = log_pos();
+    my $pos = SDClient::log_mark();
     my @codes = map { on_conn($s, page($from), authz($ch, $_, page($from)), $p)
         ->{code} } 1, 2;
     sleep($o{wait}) if $o{wait};
@@ -197,7 +179,7 @@ sub cross_by
         ed => "/scope/base/ed/$to/missing", rw => "/scope/base/rw/$to");
     my $path = $path{$how};
     my $ch = challenge_for($path);
-    my $pos = log_pos();
+    my $pos = SDClient::log_mark();
     my $res = DigestRaw::request($port, path => $path, auth => authz($ch, 1, $path));
     my @lines = grep { /SD0050[89]|SD00510/ } wait_lines($pos, qr/SD0050[89]|SD00510/, 1);
     return ($res, "@lines");

@@ -32,11 +32,14 @@ sub ok { return FarmLib::ok(@_) }
 sub is_eq { return FarmLib::is_eq(@_) }
 sub diag { return FarmLib::diag(@_) }
 
-# A fresh nonce from the server on $port (undef when it sent none).
+# A fresh nonce from the server on $port (undef when it sent none); $host
+# names a virtual host (default 127.0.0.1).
 sub nonce_from
 {
-    my ($port) = @_;
-    my ($res, $ch) = DigestRaw::challenge($port, $PATH);
+    my ($port, $host) = @_;
+    my $res = DigestRaw::request($port, path => $PATH, host => $host);
+    my $ch = DigestRaw::parse_challenge(DigestRaw::header($res,
+        'WWW-Authenticate'));
     return $res->{code} == 401 ? $ch : undef;
 }
 
@@ -49,8 +52,9 @@ sub authz
 
 sub send_auth
 {
-    my ($port, $auth) = @_;
-    return DigestRaw::request($port, path => $PATH, auth => $auth);
+    my ($port, $auth, $host) = @_;
+    return DigestRaw::request($port, path => $PATH, auth => $auth,
+        host => $host);
 }
 
 # Sends a request that was accepted before; counts it for the figures.

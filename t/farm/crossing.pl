@@ -27,11 +27,11 @@ use Time::HiRes qw(sleep time);
 
 use DigestRaw ();
 use FarmLib ();
+use FarmSuite ();
 use RedisServer ();
 
 my $opt = FarmLib::setup('farm-crossing', @ARGV);
 my $tmp = FarmLib::tmp();
-my $PATH = '/farm/index.html';
 my $FAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1';
 
 FarmLib::ok(-f $opt->{so}, "the module is built ($opt->{so})")
@@ -43,26 +43,18 @@ my $secret = FarmLib::secret_file('secret');
 my $rport = FarmLib::free_port();
 RedisServer::start($rport, $tmp);
 
-sub authz
-{
-    my ($ch, $nc) = @_;
-    return DigestRaw::authorization(user => 'alice', password => 'farm pw',
-        challenge => $ch, uri => $PATH, nc => $nc);
-}
+sub authz { return FarmSuite::authz(@_) }
 
 sub challenge_at
 {
     my ($port, $host) = @_;
-    my $res = DigestRaw::request($port, path => $PATH, host => $host);
-    return DigestRaw::parse_challenge(DigestRaw::header($res,
-        'WWW-Authenticate'));
+    return FarmSuite::nonce_from($port, $host);
 }
 
 sub send_at
 {
     my ($port, $host, $auth) = @_;
-    return DigestRaw::request($port, path => $PATH, host => $host,
-        auth => $auth);
+    return FarmSuite::send_auth($port, $auth, $host);
 }
 
 sub stale { my ($res) = @_; return DigestRaw::is_stale($res) }
@@ -108,7 +100,8 @@ EOF
     my @codes;
     for my $nc (1 .. 3) {
         DigestRaw::send_text($s, DigestRaw::request_text(port => $port,
-            host => $nc < 3 ? 'own.test' : 'default.test', path => $PATH,
+            host => $nc < 3 ? 'own.test' : 'default.test',
+            path => '/farm/index.html',
             auth => authz($ch, $nc)));
         my $res = DigestRaw::read_response($s);
         push @codes, $res->{code} . (stale($res) ? ' stale' : '');

@@ -26,6 +26,7 @@ use Time::HiRes qw(sleep time);
 
 use DigestRaw ();
 use FarmLib ();
+use FarmSuite ();
 
 my $opt = FarmLib::setup('farm-restart', @ARGV);
 my $tmp = FarmLib::tmp();
@@ -37,33 +38,12 @@ FarmLib::ok(-f $opt->{so}, "the module is built ($opt->{so})")
 FarmLib::farm_files();
 (my $so_name = $opt->{so}) =~ s{.*/}{};
 
-sub authz
-{
-    my ($ch, $nc) = @_;
-    return DigestRaw::authorization(user => 'alice', password => 'farm pw',
-        challenge => $ch, uri => $PATH, nc => $nc);
-}
-
-sub nonce_from
-{
-    my ($port) = @_;
-    my ($res, $ch) = DigestRaw::challenge($port, $PATH);
-    return $res->{code} == 401 ? $ch : undef;
-}
-
-sub send_auth
-{
-    my ($port, $auth) = @_;
-    return DigestRaw::request($port, path => $PATH, auth => $auth);
-}
+sub nonce_from { return FarmSuite::nonce_from(@_) }
+sub authz { return FarmSuite::authz(@_) }
+sub send_auth { return FarmSuite::send_auth(@_) }
 
 # A whole login on new connections: challenge, then nc=1.
-sub login
-{
-    my ($port) = @_;
-    my $ch = nonce_from($port) or return 0;
-    return send_auth($port, authz($ch, 1))->{code};
-}
+sub login { return FarmSuite::login(@_)->{code} }
 
 # Where the module's first mapping starts in process $pid.
 sub module_base

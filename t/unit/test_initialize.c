@@ -48,6 +48,23 @@ static SECURITY_STATUS challenge_of(CredHandle *cred, char *out)
     return st;
 }
 
+/* alice/secret, for challenges of `realm` only (the identity's Domain). */
+static void client_for_realm(const char *realm, CredHandle *h)
+{
+    SEC_WINNT_AUTH_IDENTITY id = {0};
+
+    id.User = (UCHAR *)(uintptr_t) "alice";
+    id.UserLength = 5;
+    id.Password = (UCHAR *)(uintptr_t) "secret";
+    id.PasswordLength = 6;
+    id.Domain = (UCHAR *)(uintptr_t)realm;
+    id.DomainLength = (ULONG)strlen(realm);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    assert_status(AcquireCredentialsHandle(NULL, "Digest", SECPKG_CRED_OUTBOUND,
+                                           NULL, &id, NULL, NULL, h, NULL),
+                  SEC_E_OK);
+}
+
 /* One request: the client answers (or continues), the server accepts,
    the client checks rspauth. */
 static void one_round(CredHandle *srv, CtxtHandle *cctx, const char *token,
@@ -262,7 +279,6 @@ static void client_failures(void **state)
     CredHandle srv, cli, scoped, srv2;
     CtxtHandle cctx, sctx;
     char challenge[OUT_CAP], authz[OUT_CAP], info[OUT_CAP], tampered[OUT_CAP];
-    SEC_WINNT_AUTH_IDENTITY id = {0};
 
     (void)state;
     server(SD_ALG_MD5, SD_QOP_AUTH, 0, &srv);
@@ -277,17 +293,7 @@ static void client_failures(void **state)
                            sizeof(authz), NULL),
                   SEC_E_INVALID_TOKEN);
     /* the identity's Domain restricts the realm */
-    id.User = (UCHAR *)(uintptr_t) "alice";
-    id.UserLength = 5;
-    id.Password = (UCHAR *)(uintptr_t) "secret";
-    id.PasswordLength = 6;
-    id.Domain = (UCHAR *)(uintptr_t) "other";
-    id.DomainLength = 5;
-    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    assert_status(AcquireCredentialsHandle(NULL, "Digest", SECPKG_CRED_OUTBOUND,
-                                           NULL, &id, NULL, NULL, &scoped,
-                                           NULL),
-                  SEC_E_OK);
+    client_for_realm("other", &scoped);
     assert_status(isc_call(&scoped, NULL, &cctx, 0, "/", challenge, "GET",
                            authz, sizeof(authz), NULL),
                   SEC_E_WRONG_PRINCIPAL);
@@ -364,7 +370,6 @@ static void refused_challenge_changes_nothing(void **state)
     CredHandle srv, cli, evil;
     CtxtHandle cctx, sctx;
     char challenge[OUT_CAP], foreign[OUT_CAP], authz[OUT_CAP], out[OUT_CAP];
-    SEC_WINNT_AUTH_IDENTITY id = {0};
     SD_DIGEST_SERVER_POLICY p;
     ULONG alg = SD_ALG_MD5;
     CtxtHandle ectx;
@@ -374,16 +379,7 @@ static void refused_challenge_changes_nothing(void **state)
     test_policy(&p, &alg, 1, SD_QOP_AUTH);
     p.NonceSecret = (const UCHAR *)"another secret, another server!!";
     test_server_cred(&p, &evil);
-    id.User = (UCHAR *)(uintptr_t) "alice";
-    id.UserLength = 5;
-    id.Password = (UCHAR *)(uintptr_t) "secret";
-    id.PasswordLength = 6;
-    id.Domain = (UCHAR *)(uintptr_t) "realm";
-    id.DomainLength = 5;
-    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    assert_status(AcquireCredentialsHandle(NULL, "Digest", SECPKG_CRED_OUTBOUND,
-                                           NULL, &id, NULL, NULL, &cli, NULL),
-                  SEC_E_OK);
+    client_for_realm("realm", &cli);
     challenge_of(&srv, challenge);
     assert_status(asc_call(&evil, NULL, &ectx, 0, "", "GET", NULL, "evil",
                            foreign, sizeof(foreign), NULL),
