@@ -75,6 +75,9 @@ typedef struct sd_ctx {
 
     /* client */
     sd_client_state *client;
+
+    /* SASL mode (sasl.h); NULL for an HTTP-mode context */
+    struct sd_sasl *sasl;
 } sd_ctx;
 
 /* A new context in a child of parent (NULL: APR's global pool), holding a
