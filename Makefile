@@ -3,7 +3,7 @@
 # is missing from Debian first; plain `make` only builds.
 .DEFAULT_GOAL := all
 .PHONY: all engine module module-asan tools tools-test deps deps-test deps-run test \
-	unit unit-asan apache-test install run clean
+	unit unit-asan apache-test install run clean sample sasl-interop
 
 BUILD ?= build
 CC ?= gcc
@@ -27,7 +27,7 @@ UNIT_SRC := $(wildcard t/unit/test_*.c)
 UNIT_SUPPORT := t/unit/support.c
 UNIT_NAMES := $(UNIT_SRC:t/unit/%.c=%)
 
-all: engine module tools
+all: engine module tools sample
 
 engine: $(BUILD)/libsspidigest.a
 
@@ -93,6 +93,28 @@ tools-test: $(BUILD)/sspidigest-passwd $(BUILD)/asan/sspidigest-passwd
 		| scripts/tap-count $(BUILD)/results/passwd.txt
 	SSPIDIGEST_PASSWD=$(BUILD)/asan/sspidigest-passwd prove -v t/tools/passwd.t \
 		| scripts/tap-count $(BUILD)/results/passwd-asan.txt
+
+# ---- the SASL sample program (plain, and under ASan+UBSan for interop) ------
+SAMPLE_SRC := $(wildcard sample/*.c)
+SAMPLE_HDR := $(wildcard sample/*.h)
+# An embedder's view: the public header only.
+SAMPLE_CFLAGS = $(WARN) $(WERROR) -Iinclude -Isample $(APR_CFLAGS)
+
+sample: $(BUILD)/sspidigest-sasl-sample
+
+$(BUILD)/sspidigest-sasl-sample: $(SAMPLE_SRC) $(SAMPLE_HDR) include/sspi.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(SAMPLE_CFLAGS) -o $@ $(SAMPLE_SRC) $(BUILD)/libsspidigest.a $(LIBS)
+
+$(BUILD)/asan/sspidigest-sasl-sample: $(SAMPLE_SRC) $(SAMPLE_HDR) include/sspi.h $(BUILD)/asan/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(SAMPLE_CFLAGS) -o $@ $(SAMPLE_SRC) $(BUILD)/asan/libsspidigest.a $(LIBS)
+
+# Interop with Cyrus SASL, OpenJDK and GNU SASL (t/sasl/interop.py).
+sasl-interop: $(BUILD)/asan/sspidigest-sasl-sample $(BUILD)/sspidigest-passwd
+	python3 t/sasl/interop.py --sample $(BUILD)/asan/sspidigest-sasl-sample \
+		--passwd $(BUILD)/sspidigest-passwd --build $(BUILD)/sasl \
+		--results $(BUILD)/results/sasl-interop.txt
 
 # ---- the demo: `make run` ------------------------------------------------------
 deps-run:
