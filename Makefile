@@ -129,7 +129,8 @@ UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \
 	-It/unit $(APR_CFLAGS) -DVECTORS_DIR='"$(CURDIR)/t/unit"'
 
 # test_failures injects our own failures by wrapping calls at link time.
-WRAP_test_failures = -Wl,--wrap=sd_ctxbuf_alloc -Wl,--wrap=EVP_DigestInit_ex2
+WRAP_test_failures = -Wl,--wrap=sd_ctxbuf_alloc -Wl,--wrap=EVP_DigestInit_ex2 \
+	-Wl,--wrap=EVP_CipherUpdate
 
 $(BUILD)/unit/%: t/unit/%.c $(UNIT_SUPPORT) t/unit/support.h $(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)

@@ -925,7 +925,7 @@ SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext);
  * receives a SecPkgInfo (free with FreeContextBuffer): Name "WDigest",
  * wRPCID RPC_C_AUTHN_DIGEST, cbMaxToken the largest token either side
  * reads or writes, fCapabilities what is implemented (CONNECTION,
- * MUTUAL_AUTH, ASCII_BUFFERS, TOKEN_ONLY... see README).  Else
+ * MUTUAL_AUTH, and for SASL mode's layers INTEGRITY and PRIVACY).  Else
  * SEC_E_SECPKG_NOT_FOUND.
  */
 SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfo(SEC_CHAR *pszPackageName,

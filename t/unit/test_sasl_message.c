@@ -454,6 +454,19 @@ static void peer_maxbuf(void **state)
     FreeCredentialsHandle(&client);
 }
 
+/* The package says it can sign and seal. */
+static void package_capabilities(void **state)
+{
+    PSecPkgInfo info = NULL;
+
+    (void)state;
+    assert_status(QuerySecurityPackageInfo("WDigest", &info), SEC_E_OK);
+    assert_int_equal(info->fCapabilities & (SECPKG_FLAG_INTEGRITY |
+                                            SECPKG_FLAG_PRIVACY),
+                     SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY);
+    FreeContextBuffer(info);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +477,7 @@ int main(void)
         cmocka_unit_test_setup(replays_and_forgeries, setup),
         cmocka_unit_test_setup(wrong_contexts, setup),
         cmocka_unit_test_setup(peer_maxbuf, setup),
+        cmocka_unit_test(package_capabilities),
     };
     return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);
 }
