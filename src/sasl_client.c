@@ -110,7 +110,10 @@ static SECURITY_STATUS choose_realm(call *c)
     }
     if (domain.len == 0) {
         c->realm = realm_utf8(c, c->ch.realms[0], c->realm_buf);
-        return SEC_E_OK;
+        /* ISO 8859-1 doubles in UTF-8: the context keeps SD_MAX_REALM */
+        return c->realm.len <= SD_MAX_REALM
+                   ? SEC_E_OK
+                   : refuse(c, SEC_E_INVALID_TOKEN, "realm too long");
     }
     for (size_t i = 0; i < c->ch.nrealms; i++) {
         if (sd_view_eq(realm_utf8(c, c->ch.realms[i], buf), domain)) {

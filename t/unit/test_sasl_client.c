@@ -308,6 +308,21 @@ static void picks_realm(void **state)
                          NULL),
                   SEC_I_CONTINUE_NEEDED);
     assert_non_null(strstr(out, ",realm=\"r\xe4\","));
+    /* a realm of SD_MAX_REALM octets of ISO 8859-1 is twice that in
+       UTF-8, more than a context keeps */
+    {
+        char ch[SD_MAX_REALM + 64];
+        size_t n;
+
+        strcpy(ch, "nonce=\"n\",algorithm=md5-sess,realm=\"");
+        n = strlen(ch);
+        memset(ch + n, 0xe4, SD_MAX_REALM / 2);
+        strcpy(ch + n + SD_MAX_REALM / 2, "\"");
+        assert_status(answer(NULL, 0, 0, ch, out, NULL), SEC_I_CONTINUE_NEEDED);
+        memset(ch + n, 0xe4, SD_MAX_REALM / 2 + 1);
+        strcpy(ch + n + SD_MAX_REALM / 2 + 1, "\"");
+        assert_status(answer(NULL, 0, 0, ch, out, NULL), SEC_E_INVALID_TOKEN);
+    }
 }
 
 /* Without charset=utf-8 names travel in ISO 8859-1, or cannot travel. */
