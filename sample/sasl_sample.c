@@ -95,6 +95,23 @@ static ULONG ciphers_within(unsigned min, unsigned max)
     return bits;
 }
 
+/* fContextReq for -b: integrity from SSF 1 on, confidentiality when a
+   cipher lies within [min, max]; and the digest-uri SERVICE/HOST. */
+static ULONG wanted(const sample_opts *o, ULONG integrity,
+                    ULONG confidentiality, char *uri, size_t cap)
+{
+    ULONG req = 0;
+
+    if (o->max_ssf >= 1) {
+        req |= integrity;
+    }
+    if (o->max_ssf > 1 && ciphers_within(o->min_ssf, o->max_ssf) != 0) {
+        req |= confidentiality;
+    }
+    snprintf(uri, cap, "%s/%s", o->service, o->host);
+    return req;
+}
+
 /* The layer settled, checked against [min, max]. */
 static bool layer_within(CtxtHandle *ctx, const sample_opts *o,
                          SecPkgContext_SdSasl *z)
@@ -207,23 +224,15 @@ static int server_exchange(const sample_opts *o, CredHandle *cred)
     CtxtHandle ctx;
     SecPkgContext_SdSasl z;
     SecPkgContext_Names names;
-    ULONG req = 0, attrs = 0;
+    ULONG req = wanted(o, ASC_REQ_INTEGRITY, ASC_REQ_CONFIDENTIALITY, uri,
+                       sizeof(uri));
+    ULONG attrs = 0;
     size_t n;
     SECURITY_STATUS st;
 
-    if (o->max_ssf >= 1) {
-        req |= ASC_REQ_INTEGRITY;
-    }
-    if (o->max_ssf > 1) {
-        req |= ASC_REQ_CONFIDENTIALITY;
-    }
-    snprintf(uri, sizeof(uri), "%s/%s", o->service, o->host);
     sp.DigestUri = uri;
     sp.DigestUriLength = (ULONG)strlen(uri);
     sp.Ciphers = ciphers_within(o->min_ssf, o->max_ssf);
-    if (sp.Ciphers == 0) {
-        req &= ~(ULONG)ASC_REQ_CONFIDENTIALITY;
-    }
     if (!wire_send('S', o->mech, strlen(o->mech)) ||
         !wire_recv('C', in, sizeof(in) - 1, &n)) {
         return fail_msg("no mechanism from the client");
@@ -297,25 +306,17 @@ static int client_exchange(const sample_opts *o, CredHandle *cred)
     char uri[512];
     CtxtHandle ctx;
     SecPkgContext_SdSasl z;
-    ULONG req = 0, attrs = 0;
+    ULONG req = wanted(o, ISC_REQ_INTEGRITY, ISC_REQ_CONFIDENTIALITY, uri,
+                       sizeof(uri));
+    ULONG attrs = 0;
     size_t n;
     SECURITY_STATUS st;
 
-    if (o->max_ssf >= 1) {
-        req |= ISC_REQ_INTEGRITY;
-    }
-    if (o->max_ssf > 1) {
-        req |= ISC_REQ_CONFIDENTIALITY;
-    }
     sp.Ciphers = ciphers_within(o->min_ssf, o->max_ssf);
-    if (sp.Ciphers == 0) {
-        req &= ~(ULONG)ISC_REQ_CONFIDENTIALITY;
-    }
     if (o->authzid != NULL) {
         sp.Authzid = o->authzid;
         sp.AuthzidLength = (ULONG)strlen(o->authzid);
     }
-    snprintf(uri, sizeof(uri), "%s/%s", o->service, o->host);
     if (!wire_recv('S', in, sizeof(in) - 1, &n)) {
         return fail_msg("no mechanism list from the server");
     }

@@ -279,7 +279,6 @@ static SECURITY_STATUS lookup_key(call *c)
     unsigned char standin[SD_SASL_KEY_LEN];
     SECURITY_STATUS st = SEC_E_INTERNAL_ERROR;
     PVOID unused = NULL;
-    unsigned char keep;
 
     memset(&kr, 0, sizeof(kr));
     kr.User = c->user.p;
@@ -312,12 +311,7 @@ static SECURITY_STATUS lookup_key(call *c)
     if (!standin_key(c, standin)) {
         return refuse(c, SEC_E_INTERNAL_ERROR, "HMAC failed");
     }
-    /* select without a branch on whether the user was known */
-    keep = (unsigned char)(0U - (unsigned)c->known_user);
-    for (size_t i = 0; i < sizeof(c->key); i++) {
-        c->key[i] = (unsigned char)((c->key[i] & keep) |
-                                    (standin[i] & (unsigned char)~keep));
-    }
+    sd_ct_select(c->key, standin, sizeof(c->key), c->known_user);
     sd_wipe(standin, sizeof(standin));
     return SEC_E_OK;
 }

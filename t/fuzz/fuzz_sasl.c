@@ -44,19 +44,6 @@ static const ULONG layers[] = {0,
                                SD_SASL_CIPHER_RC4_56,
                                SD_SASL_CIPHER_RC4_40};
 
-static int64_t fixed_now(void *arg)
-{
-    (void)arg;
-    return 1700000000;
-}
-
-static bool fixed_random(void *arg, unsigned char *out, size_t n)
-{
-    (void)arg;
-    memset(out, 0x5A, n);
-    return true;
-}
-
 /* alice/secret in realm "realm". */
 static void SEC_ENTRY get_key(PVOID arg, PVOID principal, ULONG version,
                               PVOID *key, SECURITY_STATUS *status)
@@ -161,8 +148,8 @@ static void set_up(void)
     id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
     AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL, &id,
                              NULL, NULL, &client, NULL);
-    hooks.now = fixed_now;
-    hooks.random = fixed_random;
+    hooks.now = fuzz_fixed_now;
+    hooks.random = fuzz_fixed_random;
     sd_cred_set_test_hooks(&server, &hooks);
     sd_cred_set_test_hooks(&client, &hooks);
     SecInvalidateHandle(&s);
