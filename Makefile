@@ -3,7 +3,7 @@
 # is missing from Debian first; plain `make` only builds.
 .DEFAULT_GOAL := all
 .PHONY: all engine module module-asan tools tools-test deps deps-test deps-run test \
-	unit unit-asan apache-test install run clean
+	unit unit-asan apache-test install run clean sample sasl-interop
 
 BUILD ?= build
 CC ?= gcc
@@ -27,7 +27,7 @@ UNIT_SRC := $(wildcard t/unit/test_*.c)
 UNIT_SUPPORT := t/unit/support.c
 UNIT_NAMES := $(UNIT_SRC:t/unit/%.c=%)
 
-all: engine module tools shared
+all: engine module tools shared sample
 
 engine: $(BUILD)/libsspidigest.a
 
@@ -99,6 +99,28 @@ $(BUILD)/tls/cbclient: t/tls/cbclient.c include/sspi.h $(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
 	$(CC) $(OPT) $(TOOL_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
 
+# ---- the SASL sample program (plain, and under ASan+UBSan for interop) ------
+SAMPLE_SRC := $(wildcard sample/*.c)
+SAMPLE_HDR := $(wildcard sample/*.h)
+# An embedder's view: the public header only.
+SAMPLE_CFLAGS = $(WARN) $(WERROR) -Iinclude -Isample $(APR_CFLAGS)
+
+sample: $(BUILD)/sspidigest-sasl-sample
+
+$(BUILD)/sspidigest-sasl-sample: $(SAMPLE_SRC) $(SAMPLE_HDR) include/sspi.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(OPT) $(SAMPLE_CFLAGS) -o $@ $(SAMPLE_SRC) $(BUILD)/libsspidigest.a $(LIBS)
+
+$(BUILD)/asan/sspidigest-sasl-sample: $(SAMPLE_SRC) $(SAMPLE_HDR) include/sspi.h $(BUILD)/asan/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(SAN) $(SAMPLE_CFLAGS) -o $@ $(SAMPLE_SRC) $(BUILD)/asan/libsspidigest.a $(LIBS)
+
+# Interop with Cyrus SASL, OpenJDK and GNU SASL (t/sasl/interop.py).
+sasl-interop: $(BUILD)/asan/sspidigest-sasl-sample $(BUILD)/sspidigest-passwd
+	python3 t/sasl/interop.py --sample $(BUILD)/asan/sspidigest-sasl-sample \
+		--passwd $(BUILD)/sspidigest-passwd --build $(BUILD)/sasl \
+		--results $(BUILD)/results/sasl-interop.txt
+
 # ---- the demo: `make run` ------------------------------------------------------
 deps-run:
 	scripts/install-deps run
@@ -112,7 +134,8 @@ UNIT_CFLAGS = $(WARN) $(WERROR) -Wno-missing-prototypes -Iinclude -Isrc \
 	-It/unit $(APR_CFLAGS) -DVECTORS_DIR='"$(CURDIR)/t/unit"'
 
 # test_failures injects our own failures by wrapping calls at link time.
-WRAP_test_failures = -Wl,--wrap=sd_ctxbuf_alloc -Wl,--wrap=EVP_DigestInit_ex2
+WRAP_test_failures = -Wl,--wrap=sd_ctxbuf_alloc -Wl,--wrap=EVP_DigestInit_ex2 \
+	-Wl,--wrap=EVP_CipherUpdate
 # test_binding counts the engine's channel-binding hashes.
 WRAP_test_binding = -Wl,--wrap=sd_bindings_hash
 

@@ -4,9 +4,12 @@
  *
  * Names, types, flags and status values follow the Windows SDK (Sspi.h,
  * winerror.h), so code written against Windows reads the same.  Our own
- * extensions carry the SD_ / Sd / SECPKG_ATTR_SD_ prefix.  Only HTTP Digest
- * (RFC 7616, RFC 2617, RFC 2069) is implemented; SASL DIGEST-MD5 (RFC 2831)
- * is not yet, and the calls that need it answer SEC_E_UNSUPPORTED_FUNCTION.
+ * extensions carry the SD_ / Sd / SECPKG_ATTR_SD_ prefix.  Both modes of
+ * the package are implemented: HTTP Digest (RFC 7616, RFC 2617, RFC 2069)
+ * and the SASL mechanism DIGEST-MD5 (RFC 2831) with its integrity and
+ * confidentiality layers (see "SASL mode" at the end).  Not implemented:
+ * RFC 2831 §2.2 subsequent authentication, delegation, impersonation, and
+ * (for now) channel-binding verification.
  *
  * ------------------------------------------------------------------------
  * Scope: what a result may be reused for
@@ -589,6 +592,12 @@ typedef struct _SD_DIGEST_SERVER_POLICY {
     const SD_NONCE_COUNT_STORE *NonceCountStore;
     /* NULL: APR's global pool.  Parent of the credentials' pool. */
     apr_pool_t *Pool;
+    /* SASL mode only (see "SASL mode"): the ciphers offered with
+       auth-conf, SD_SASL_CIPHER_* bits (0: SD_SASL_CIPHERS_DEFAULT, 3des
+       and rc4), and the realm of the challenge (NULL: the host name; an
+       SD_SASL_PARAMETERS buffer may name another per call). */
+    ULONG SaslCiphers;
+    const SEC_CHAR *SaslRealm;
 } SD_DIGEST_SERVER_POLICY, *PSD_DIGEST_SERVER_POLICY;
 
 /*
@@ -896,7 +905,7 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential);
  *                           (no SD_CALL_NO_MISSING_BINDINGS),
  *                           ASC_REQ_USE_DCE_STYLE,
  *                           ASC_REQ_DATAGRAM with ASC_REQ_CONNECTION.
- *   SEC_E_UNSUPPORTED_FUNCTION  SASL mode (no ASC_REQ_HTTP).
+ *   (Without ASC_REQ_HTTP the call is in SASL mode: see "SASL mode".)
  *   SEC_E_INVALID_PARAMETER a malformed descriptor from the caller (wrong
  *                           version, count or buffer types, an empty
  *                           realm, NULL pfContextAttr, a malformed
@@ -963,8 +972,8 @@ SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
  * this client supports), SEC_E_WRONG_PRINCIPAL (the identity's Domain does
  * not match the realm), SEC_E_NO_CREDENTIALS, SEC_E_INVALID_HANDLE,
  * SEC_E_INVALID_PARAMETER, SEC_E_BUFFER_TOO_SMALL,
- * SEC_E_INSUFFICIENT_MEMORY, SEC_E_INTERNAL_ERROR,
- * SEC_E_UNSUPPORTED_FUNCTION (no ISC_REQ_USE_HTTP_STYLE: SASL).
+ * SEC_E_INSUFFICIENT_MEMORY, SEC_E_INTERNAL_ERROR.  Without
+ * ISC_REQ_USE_HTTP_STYLE the call is in SASL mode: see "SASL mode".
  * Reserved1, TargetDataRep and Reserved2 are ignored.
  */
 SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
@@ -1020,8 +1029,10 @@ SECURITY_STATUS SEC_ENTRY FreeContextBuffer(PVOID pvContextBuffer);
  *                         established.
  *   SECPKG_ATTR_LIFESPAN  SecPkgContext_Lifespan: tsStart the creation
  *                         time, tsExpiry the constant maximum.
- *   SECPKG_ATTR_SIZES     SecPkgContext_Sizes: cbMaxToken; the rest 0 (no
- *                         message signing yet).
+ *   SECPKG_ATTR_SIZES     SecPkgContext_Sizes: cbMaxToken; the rest 0 for
+ *                         HTTP contexts, the security layer's sizes for
+ *                         SASL ones ("SASL mode").
+ *   SECPKG_ATTR_STREAM_SIZES, SECPKG_ATTR_SD_SASL: SASL contexts only.
  *   SECPKG_ATTR_SD_REASON, SECPKG_ATTR_SD_DIGEST,
  *   SECPKG_ATTR_SD_AUTHENTICATION_INFO: our extensions, above.
  *   SECPKG_ATTR_CLIENT_SPECIFIED_TARGET  server contexts: see "Channel
@@ -1053,7 +1064,7 @@ SECURITY_STATUS SEC_ENTRY RevertSecurityContext(PCtxtHandle phContext);
  * receives a SecPkgInfo (free with FreeContextBuffer): Name "WDigest",
  * wRPCID RPC_C_AUTHN_DIGEST, cbMaxToken the largest token either side
  * reads or writes, fCapabilities what is implemented (CONNECTION,
- * MUTUAL_AUTH, ASCII_BUFFERS, TOKEN_ONLY... see README).  Else
+ * MUTUAL_AUTH, and for SASL mode's layers INTEGRITY and PRIVACY).  Else
  * SEC_E_SECPKG_NOT_FOUND.
  */
 SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfo(SEC_CHAR *pszPackageName,
@@ -1091,6 +1102,327 @@ SECURITY_STATUS SEC_ENTRY SdRealmHashSelect(const SEC_CHAR *pszHashes,
                                             size_t cbHashes, ULONG Algorithm,
                                             const SEC_CHAR **ppHex,
                                             ULONG *pcchHex);
+
+/* ---------------------------------------------------------------------- */
+/* SASL mode: DIGEST-MD5 (RFC 2831; Historic since RFC 6331).               */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * AcceptSecurityContext without ASC_REQ_HTTP and InitializeSecurityContext
+ * without ISC_REQ_USE_HTTP_STYLE speak DIGEST-MD5, as Windows' Digest
+ * package does for LDAP and other SASL protocols, with the integrity
+ * (qop=auth-int) and confidentiality (qop=auth-conf) layers through
+ * MakeSignature, VerifySignature, EncryptMessage and DecryptMessage.
+ *
+ * Credentials are those of HTTP mode.  A server's SD_DIGEST_SERVER_POLICY
+ * must be valid as for HTTP (its Algorithms and QopFlags are HTTP's and
+ * unused here); NonceLifetime, the nonce secrets and the replay store's
+ * generation bind the SASL nonce as they bind HTTP's; SaslCiphers and
+ * SaslRealm are SASL's.  The key callback is asked for Algorithm
+ * SD_ALG_MD5_SESS, UserHash FALSE: the key is the MD5
+ * H(user ":" realm ":" password), the key of HTTP's MD5 when user, realm
+ * and password are ASCII.  RFC 2831 §2.1.2.1 hashes a name or password
+ * that ISO 8859-1 can represent in ISO 8859-1, so for such non-ASCII names
+ * the store must hold that key.  A client's identity is that of HTTP mode.
+ *
+ * Input buffers, both sides: 0 SECBUFFER_TOKEN (empty, or pInput NULL, on
+ * a first call), then optionally one SECBUFFER_SD_SASL_PARAMETERS and any
+ * SECBUFFER_EMPTY; anything else is SEC_E_INVALID_PARAMETER.  The output
+ * is one SECBUFFER_TOKEN as in HTTP mode (ASC_REQ_ALLOCATE_MEMORY /
+ * ISC_REQ_ALLOCATE_MEMORY honoured).  Tokens are the raw SASL octets:
+ * base64 and framing belong to the application protocol.  A context made
+ * in one mode is refused in the other with SEC_E_INVALID_PARAMETER, and
+ * CompleteAuthToken and SdHashEntityBody refuse SASL contexts with
+ * SEC_E_UNSUPPORTED_FUNCTION.
+ *
+ * Server (AcceptSecurityContext), in two calls:
+ *  1. phContext NULL: SEC_I_CONTINUE_NEEDED and the digest-challenge, its
+ *     directives in the order Windows servers send them (Windows clients
+ *     depend on it):
+ *       qop="auth,auth-int,auth-conf",cipher="3des,rc4",algorithm=md5-sess,
+ *       nonce="...",charset=utf-8,realm="..."[,maxbuf=N]
+ *     qop offers auth always; auth-int when fContextReq has
+ *     ASC_REQ_INTEGRITY, ASC_REQ_REPLAY_DETECT, ASC_REQ_SEQUENCE_DETECT or
+ *     ASC_REQ_CONFIDENTIALITY; auth-conf with ASC_REQ_CONFIDENTIALITY when
+ *     a cipher can be offered: those of the policy's SaslCiphers (narrowed
+ *     by SD_SASL_PARAMETERS.Ciphers) that this host's OpenSSL has (see
+ *     SdSaslCiphers), in the order 3des, rc4, des, rc4-56, rc4-40.  maxbuf
+ *     is sent when SD_SASL_PARAMETERS.MaxBuffer is not 65536.  A token in
+ *     this call (an RFC 2831 §2.2 subsequent authentication) is not read:
+ *     subsequent authentication is not supported, as on Windows, and §2.2
+ *     then has the server send a fresh challenge, which this is.
+ *  2. The digest-response: RFC 2831 §2.1.2 is checked: the directives and
+ *     their syntax, the nonce (the one this context sent, and younger
+ *     than the policy's NonceLifetime), cnonce, nc (exactly 00000001),
+ *     realm, qop and cipher among those offered, maxbuf, charset,
+ *     digest-uri (serv-type "/" host ["/" serv-name]), authzid, and the
+ *     response (an unknown user costs what a wrong password costs).
+ *     SEC_E_OK with the output token rspauth=...: send it (Windows and
+ *     other clients fail the exchange without it); the context is
+ *     established.  Expected values, when this call's
+ *     SD_SASL_PARAMETERS gives them: DigestUri (compared in any ASCII
+ *     case) and Authzid (the response's authzid must then be absent or
+ *     equal).  Otherwise the caller checks them, read through
+ *     SECPKG_ATTR_SD_SASL, as Windows leaves that to the caller.
+ *  Refusals of the response, after which the context answers every call
+ *  with SEC_E_LOGON_DENIED (one response per nonce: no guessing):
+ *    SEC_E_INVALID_TOKEN     empty, malformed, longer than
+ *                            SD_SASL_MAX_RESPONSE, a value over its limit,
+ *                            a directive missing or repeated;
+ *    SEC_E_LOGON_DENIED      wrong password or unknown user, another nonce
+ *                            or realm, an nc other than 1;
+ *    SEC_E_QOP_NOT_SUPPORTED a qop or cipher that was not offered;
+ *    SEC_E_WRONG_PRINCIPAL   a digest-uri or authzid not the expected one;
+ *    SEC_E_CONTEXT_EXPIRED   the nonce's lifetime is over.
+ *  Failures that leave the context as it was (the call may be repeated):
+ *  SEC_E_NO_AUTHENTICATING_AUTHORITY (the key callback failed),
+ *  SEC_E_BUFFER_TOO_SMALL, SEC_E_INVALID_PARAMETER,
+ *  SEC_E_INSUFFICIENT_MEMORY, SEC_E_INTERNAL_ERROR; and as in HTTP mode
+ *  SEC_E_INVALID_HANDLE, SEC_E_WRONG_CREDENTIAL_HANDLE,
+ *  SEC_E_NO_CREDENTIALS, STATUS_LOGON_FAILURE (already established) and
+ *  SEC_E_SECURITY_QOS_FAILED (ASC_REQ_DELEGATE, ASC_REQ_PROXY_BINDINGS,
+ *  ASC_REQ_USE_DCE_STYLE, or DATAGRAM with CONNECTION).
+ *  pfContextAttr: ASC_RET_CONNECTION; with SEC_E_OK also
+ *  ASC_RET_MUTUAL_AUTH, and for auth-int and auth-conf ASC_RET_INTEGRITY,
+ *  ASC_RET_REPLAY_DETECT and ASC_RET_SEQUENCE_DETECT, for auth-conf
+ *  ASC_RET_CONFIDENTIALITY.  The client picks the layer among those
+ *  offered: a server that requires one checks these flags.
+ *
+ * Client (InitializeSecurityContext): pszTargetName is the digest-uri,
+ * serv-type "/" host ["/" serv-name], e.g. "ldap/dc1.example.com" (else
+ * SEC_E_INVALID_PARAMETER).
+ *  - No token on a new context: SEC_I_CONTINUE_NEEDED and an empty output
+ *    token (DIGEST-MD5 has no initial response).
+ *  - The digest-challenge (on a new context or that one):
+ *    SEC_I_CONTINUE_NEEDED and the digest-response.  The qop is the
+ *    strongest one offered among auth-conf (with ISC_REQ_CONFIDENTIALITY
+ *    and a usable cipher), auth-int (with ISC_REQ_INTEGRITY,
+ *    ISC_REQ_REPLAY_DETECT, ISC_REQ_SEQUENCE_DETECT or
+ *    ISC_REQ_CONFIDENTIALITY) and auth; the cipher the first of 3des, rc4,
+ *    des, rc4-56, rc4-40 that the server offers, this host has and
+ *    SD_SASL_PARAMETERS.Ciphers allows.  pfContextAttr tells what was
+ *    chosen (ISC_RET_INTEGRITY, ISC_RET_REPLAY_DETECT,
+ *    ISC_RET_SEQUENCE_DETECT, ISC_RET_CONFIDENTIALITY): the challenge is
+ *    not protected, so a caller that requires a layer checks them before
+ *    it sends the token.  The realm is the identity's Domain (which must
+ *    be among the realms offered, if any, else SEC_E_WRONG_PRINCIPAL), or
+ *    the first realm offered.  With charset=utf-8 offered, user name and
+ *    password are hashed in ISO 8859-1 when it can represent them (RFC
+ *    2831 §2.1.2.1); without it they must be representable in ISO 8859-1
+ *    (else SEC_E_NO_CREDENTIALS).  SD_SASL_PARAMETERS.Authzid is sent as
+ *    authzid, and MaxBuffer as maxbuf.
+ *  - The rspauth: SEC_E_OK when it is right, with an empty output token
+ *    (a protocol that wants a last empty client message sends it), else
+ *    SEC_E_MUTUAL_AUTH_FAILED.
+ *  Other results: SEC_E_INVALID_TOKEN (a malformed challenge, one longer
+ *  than SD_SASL_MAX_CHALLENGE, a repeated directive, no
+ *  algorithm=md5-sess, or no rspauth where one is due);
+ *  SEC_E_QOP_NOT_SUPPORTED (the server offers no qop this call accepts);
+ *  STATUS_LOGON_FAILURE (a call on an established or failed context);
+ *  and those of HTTP mode.
+ *
+ * Security layers.  After SEC_E_OK with auth-int or auth-conf, a message
+ * travels as (RFC 2831 §2.3, §2.4)
+ *     auth-int:   message | MAC | 0x0001 | seq
+ *     auth-conf:  E(message | padding | MAC) | 0x0001 | seq
+ * MAC being the first 10 octets of HMAC-MD5(Ki, seq | message), seq a
+ * 4-octet big-endian count per direction from 0, and padding 1 to 8
+ * octets of its own length for des and 3des (none for rc4).  The 4-octet
+ * length that SASL protocols put before each protected message is the
+ * caller's: these functions neither write nor expect it, as on Windows
+ * and in the JDK (Cyrus SASL and GNU SASL add it themselves).
+ * MessageSeqNo is ignored: the package keeps the counts (Windows asks for
+ * 0).  A context may seal in one thread while it unseals in another.
+ *
+ * MakeSignature(phContext, fQOP 0, pMessage, 0): one or more
+ *   SECBUFFER_DATA (SECBUFFER_READONLY allowed), signed in order as one
+ *   message, and one SECBUFFER_TOKEN of at least cbMaxSignature (16)
+ *   octets, which receives the MAC block (cbBuffer becomes 16).  Send the
+ *   data, then the token.
+ * VerifySignature(phContext, pMessage, 0, pfQOP): the SECBUFFER_DATA
+ *   buffers and the 16-octet SECBUFFER_TOKEN as received; or one
+ *   SECBUFFER_STREAM holding the whole message and one SECBUFFER_DATA,
+ *   which receives (pointer, length) of the message inside the stream.
+ *   *pfQOP (pfQOP may be NULL) receives 0.
+ * EncryptMessage(phContext, fQOP, pMessage, 0): one SECBUFFER_DATA,
+ *   encrypted in place, and either
+ *   - a SECBUFFER_TOKEN of at least cbSecurityTrailer (16) octets and a
+ *     SECBUFFER_PADDING for the padding (cbBlockSize octets are always
+ *     enough; it may be left out when cbBlockSize is 1): PADDING
+ *     receives the encrypted padding and TOKEN the encrypted MAC, 0x0001
+ *     and seq (cbBuffer of each set).  Send DATA, PADDING, TOKEN, in that
+ *     order whatever their order in the descriptor; or
+ *   - a SECBUFFER_PADDING alone for all that follows the data (the
+ *     Windows Digest form; cbMaxSignature + cbBlockSize octets are always
+ *     enough).  Send DATA, then PADDING.
+ *   On an auth-int context the message is signed, not encrypted (fQOP 0
+ *   or SECQOP_WRAP_NO_ENCRYPT; PADDING receives nothing); on auth-conf
+ *   fQOP must be 0.
+ * DecryptMessage(phContext, pMessage, 0, pfQOP): one SECBUFFER_DATA
+ *   holding the whole message, decrypted in place (cbBuffer becomes the
+ *   message's length), or one SECBUFFER_STREAM and one SECBUFFER_DATA as
+ *   for VerifySignature.  *pfQOP receives 0, or SECQOP_WRAP_NO_ENCRYPT on
+ *   an auth-int context, whose messages are verified, not decrypted.
+ *
+ * Statuses, checked in this order:
+ *   SEC_E_INVALID_HANDLE; SEC_E_UNSUPPORTED_FUNCTION (an HTTP context);
+ *   SEC_E_QOP_NOT_SUPPORTED (not established, qop=auth, an fQOP not
+ *   allowed, or Make/VerifySignature on an auth-conf context, whose peer
+ *   expects sealed messages); SEC_E_INVALID_PARAMETER (buffer types and
+ *   counts; sending a message longer than cbMaximumMessage, the peer's
+ *   maxbuf less the overhead); SEC_E_BUFFER_TOO_SMALL (an output buffer
+ *   under its size: nothing is written); SEC_E_CONTEXT_EXPIRED (2^32
+ *   messages went this way: sequence numbers must not wrap);
+ *   SEC_E_INTERNAL_ERROR (OpenSSL failed while sending: that direction
+ *   is closed).  Receiving, then:
+ *   SEC_E_MESSAGE_ALTERED     an earlier message of this direction was;
+ *   SEC_E_INCOMPLETE_MESSAGE  shorter than the 16-octet MAC block (or a
+ *                             token under 16 octets), or with des and
+ *                             3des an encrypted part that is not whole
+ *                             8-octet blocks: truncated;
+ *   SEC_E_INVALID_TOKEN       a token longer than 16 octets;
+ *   SEC_E_MESSAGE_ALTERED     a message type other than 0x0001;
+ *   SEC_E_OUT_OF_SEQUENCE     seq is not the next one: replayed,
+ *                             reordered or lost.  Nothing changes, and the
+ *                             expected message may still come;
+ *   SEC_E_MESSAGE_ALTERED     after decryption, a padding octet or the MAC
+ *                             is wrong (one status for both).  The data
+ *                             buffer is zeroed rather than left holding
+ *                             unauthenticated plaintext, and this
+ *                             direction refuses every later message.
+ *   seq travels in the clear and is checked before the MAC: a changed seq
+ *   only makes a message out of sequence, and a replayed message (right
+ *   MAC for its own number) is told apart from a forged one.
+ */
+#define SEC_E_INCOMPLETE_MESSAGE ((SECURITY_STATUS)0x80090318L)
+
+#define SECQOP_WRAP_NO_ENCRYPT 0x80000001U
+
+#define SD_QOP_AUTH_CONF 0x4U
+
+#define SD_SASL_CIPHER_3DES 0x01U
+#define SD_SASL_CIPHER_RC4 0x02U
+#define SD_SASL_CIPHER_DES 0x04U
+#define SD_SASL_CIPHER_RC4_56 0x08U
+#define SD_SASL_CIPHER_RC4_40 0x10U
+#define SD_SASL_CIPHERS_ALL 0x1FU
+#define SD_SASL_CIPHERS_DEFAULT (SD_SASL_CIPHER_3DES | SD_SASL_CIPHER_RC4)
+
+/* RFC 2831 §2.1.1 and §2.1.2: a digest-challenge is under 2048 octets, a
+   digest-response under 4096; maxbuf is at most 2^24 - 1. */
+#define SD_SASL_MAX_CHALLENGE 2048U
+#define SD_SASL_MAX_RESPONSE 4096U
+#define SD_SASL_DEFAULT_MAXBUF 65536U
+#define SD_SASL_MAX_MAXBUF 16777215U
+
+/*
+ * Per-call parameters of SASL mode: an optional input buffer of type
+ * SECBUFFER_SD_SASL_PARAMETERS whose pvBuffer points to this structure
+ * (cbBuffer = its size).  Strings are (pointer, length), UTF-8, not
+ * NUL-terminated; NULL for none.
+ *   Pool              server: the parent of a context this call creates
+ *                     (as SD_CALL_PARAMETERS.Pool).
+ *   pvGetKeyArgument  server: when not NULL, replaces the credentials' key
+ *                     argument for this call.
+ *   Realm             server, first call: the realm to offer instead of
+ *                     the policy's SaslRealm.  At most SD_MAX_REALM octets.
+ *   DigestUri         server, second call: the digest-uri the response
+ *                     must carry (SEC_E_WRONG_PRINCIPAL otherwise).
+ *   Authzid           server, second call: the one authzid a response may
+ *                     carry (SEC_E_WRONG_PRINCIPAL for another);
+ *                     client: the authzid to send.
+ *   Ciphers           SD_SASL_CIPHER_* bits this exchange may use (0: no
+ *                     restriction): the server offers the policy's less
+ *                     the others, the client chooses among them.
+ *   MaxBuffer         the largest protected message this side announces
+ *                     it accepts (maxbuf), 17 to SD_SASL_MAX_MAXBUF; 0 for
+ *                     65536.  Longer messages are still accepted.
+ * Anything out of range is SEC_E_INVALID_PARAMETER.
+ */
+#define SECBUFFER_SD_SASL_PARAMETERS 0x5D20U
+
+typedef struct _SD_SASL_PARAMETERS {
+    apr_pool_t *Pool;
+    PVOID pvGetKeyArgument;
+    const SEC_CHAR *Realm;
+    ULONG RealmLength;
+    const SEC_CHAR *DigestUri;
+    ULONG DigestUriLength;
+    const SEC_CHAR *Authzid;
+    ULONG AuthzidLength;
+    ULONG Ciphers;
+    ULONG MaxBuffer;
+} SD_SASL_PARAMETERS, *PSD_SASL_PARAMETERS;
+
+/*
+ * QueryContextAttributes on SASL contexts:
+ *   SECPKG_ATTR_SIZES         cbMaxToken; once a layer is negotiated,
+ *                             cbMaxSignature 16 (the MAC block),
+ *                             cbSecurityTrailer 16, and cbBlockSize 8 for
+ *                             des and 3des, else 1 (0 all three before,
+ *                             and with qop=auth).
+ *   SECPKG_ATTR_STREAM_SIZES  cbHeader 0, cbTrailer (the most that follows
+ *                             the data: 16, or 24 with des and 3des),
+ *                             cbMaximumMessage (the peer's maxbuf less 4
+ *                             and cbTrailer, as Cyrus SASL counts it),
+ *                             cBuffers 3, cbBlockSize.
+ *   SECPKG_ATTR_SD_SASL       what the exchange settled, once the
+ *                             response is verified (server) or sent
+ *                             (client), SEC_E_NO_CREDENTIALS before:
+ *                             SecPkgContext_SdSasl.  Strings point into the
+ *                             context (valid while it lives; not
+ *                             NUL-terminated; NULL/0 when absent).
+ * NAMES gives the authenticated user (server) or the identity's user
+ * (client), as in HTTP mode; SD_REASON says why the last call failed.
+ */
+#define SECPKG_ATTR_STREAM_SIZES 4
+#define SECPKG_ATTR_SD_SASL 0x5D000020U
+
+typedef struct _SecPkgContext_StreamSizes {
+    ULONG cbHeader;
+    ULONG cbTrailer;
+    ULONG cbMaximumMessage;
+    ULONG cBuffers;
+    ULONG cbBlockSize;
+} SecPkgContext_StreamSizes, *PSecPkgContext_StreamSizes;
+
+typedef struct _SecPkgContext_SdSasl {
+    ULONG Qop;    /* SD_QOP_AUTH, SD_QOP_AUTH_INT or SD_QOP_AUTH_CONF */
+    ULONG Cipher; /* one SD_SASL_CIPHER_* bit with auth-conf, else 0 */
+    const SEC_CHAR *sRealm;
+    ULONG cbRealm;
+    const SEC_CHAR *sDigestUri;
+    ULONG cbDigestUri;
+    const SEC_CHAR *sAuthzid; /* NULL: none was sent */
+    ULONG cbAuthzid;
+    ULONG PeerMaxBuffer; /* the peer's maxbuf */
+} SecPkgContext_SdSasl, *PSecPkgContext_SdSasl;
+
+SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
+                                        PSecBufferDesc pMessage,
+                                        ULONG MessageSeqNo);
+SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext,
+                                          PSecBufferDesc pMessage,
+                                          ULONG MessageSeqNo, PULONG pfQOP);
+SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP,
+                                         PSecBufferDesc pMessage,
+                                         ULONG MessageSeqNo);
+SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext,
+                                         PSecBufferDesc pMessage,
+                                         ULONG MessageSeqNo, PULONG pfQOP);
+
+/*
+ * The ciphers this host can offer or use in SASL mode (SD_SASL_CIPHER_*
+ * bits) into *pfCiphers, and in *ppszReason (when not NULL) why the
+ * others are missing, or NULL.  rc4, rc4-56, rc4-40 and des need OpenSSL
+ * 3's legacy provider, which the package loads into a library context of
+ * its own (the process's OpenSSL configuration is left alone); without
+ * it they are neither offered nor chosen, and everything else works.
+ * Call it once at start-up to log the reason.  The string is static.
+ * SEC_E_OK, or SEC_E_INVALID_PARAMETER for a NULL pfCiphers.
+ */
+SECURITY_STATUS SEC_ENTRY SdSaslCiphers(PULONG pfCiphers,
+                                        const SEC_CHAR **ppszReason);
 
 #ifdef __cplusplus
 }

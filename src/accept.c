@@ -459,15 +459,6 @@ static SECURITY_STATUS check_policy(call *c)
     return SEC_E_OK;
 }
 
-/* The replay store's generation, which every nonce minted now carries
-   (sspi.h: SD_NONCE_COUNT_STORE). */
-static uint64_t store_generation(const sd_cred *cred)
-{
-    const SD_NONCE_COUNT_STORE *s = &cred->store;
-
-    return s->Generation != NULL ? s->Generation(s->pvStore) : 0;
-}
-
 /* How long this verifier accepts the nonce: no longer than the lifetime
    it was minted with (its records live that long), nor than our own. */
 static uint32_t nonce_life(const call *c)
@@ -525,7 +516,7 @@ static SECURITY_STATUS check_nonce(call *c)
                                      c->r.v[F_NONCE], c->now, &c->nonce);
         if (c->nonce.lifetime == 0) { /* a test's nonce: bind it here */
             c->nonce.lifetime = cred->lifetime;
-            c->nonce.generation = store_generation(cred);
+            c->nonce.generation = sd_cred_store_generation(cred);
         }
     }
     else if (!sd_ctx_nonce_keys(ctx)) {
@@ -711,7 +702,7 @@ static bool mint_nonce(call *c, char *out, size_t *len)
     }
     info.issued = c->now;
     info.lifetime = cred->lifetime;
-    info.generation = store_generation(cred);
+    info.generation = sd_cred_store_generation(cred);
     info.upgraded = sd_binding_upgrades(&c->binding);
     *len = sd_nonce_length(&info);
     return sd_nonce_mint(c->ctx->nonce_key, c->in->realm, &info, rnd, out);

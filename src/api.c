@@ -12,6 +12,7 @@
 #include "cred.h"
 #include "ctxbuf.h"
 #include "initialize.h"
+#include "sasl.h"
 #include "sspi.h"
 
 /* FILETIME (100 ns since 1601) of the Unix epoch. */
@@ -116,9 +117,6 @@ SECURITY_STATUS SEC_ENTRY FreeCredentialsHandle(PCredHandle phCredential)
 
 static SECURITY_STATUS check_accept_flags(ULONG req)
 {
-    if (!(req & ASC_REQ_HTTP)) {
-        return SEC_E_UNSUPPORTED_FUNCTION; /* SASL: not yet */
-    }
     /* Confidentiality is SASL only; delegation and DCE style have no
        meaning for Digest.  PROXY_BINDINGS: sd_accept_check_binding_flags. */
     if ((req & (ASC_REQ_DELEGATE | ASC_REQ_CONFIDENTIALITY |
@@ -148,6 +146,103 @@ static SECURITY_STATUS accept_context(PCtxtHandle phContext, sd_cred *cred,
     return SEC_E_OK;
 }
 
+/* ---- SASL mode (sasl.h): the same steps, handed to sasl_*.c --------- */
+
+/* Whether h names a SASL-mode context (a bad handle is left to the
+   caller's checks). */
+static bool is_sasl_context(PCtxtHandle h)
+{
+    sd_ctx *ctx = h != NULL ? sd_ctx_lookup(h) : NULL;
+
+    return ctx != NULL && ctx->sasl != NULL;
+}
+
+/* Flags SASL mode cannot honour; confidentiality is its own. */
+static SECURITY_STATUS check_sasl_flags(ULONG req, ULONG refused)
+{
+    if ((req & refused) ||
+        ((req & ASC_REQ_DATAGRAM) && (req & ASC_REQ_CONNECTION))) {
+        return SEC_E_SECURITY_QOS_FAILED;
+    }
+    return SEC_E_OK;
+}
+
+static SECURITY_STATUS accept_sasl(sd_cred *cred, PCtxtHandle phContext,
+                                   PSecBufferDesc pInput, ULONG fContextReq,
+                                   PCtxtHandle phNewContext,
+                                   PSecBufferDesc pOutput, PULONG pfContextAttr,
+                                   PTimeStamp ptsExpiry)
+{
+    sd_ctx *ctx = NULL;
+    sd_sasl_input in;
+    sd_output out;
+    SecHandle fresh;
+    ULONG attrs = 0;
+    SECURITY_STATUS st;
+
+    if ((phContext != NULL &&
+         (st = accept_context(phContext, cred, &ctx)) != SEC_E_OK) ||
+        (st = check_sasl_flags(fContextReq,
+                               ASC_REQ_DELEGATE | ASC_REQ_PROXY_BINDINGS |
+                                   ASC_REQ_USE_DCE_STYLE)) != SEC_E_OK ||
+        (st = sd_sasl_read_input(pInput, &in)) != SEC_E_OK ||
+        (st = sd_output_open(&out, pOutput,
+                             fContextReq & ASC_REQ_ALLOCATE_MEMORY)) !=
+            SEC_E_OK) {
+        return st;
+    }
+    if ((fContextReq & ASC_REQ_HTTP) || (ctx != NULL && ctx->sasl == NULL)) {
+        return SEC_E_INVALID_PARAMETER; /* one context, two modes */
+    }
+    if (ctx == NULL && (st = new_context(cred, sd_sasl_input_pool(&in), true,
+                                         &ctx, &fresh)) != SEC_E_OK) {
+        return st;
+    }
+    ctx->req = fContextReq;
+    st = sd_sasl_accept(ctx, &in, fContextReq, &out, &attrs);
+    return finish_call(ctx, st, !is_caller_error(st), phContext, phNewContext,
+                       &fresh, attrs, pfContextAttr, ptsExpiry);
+}
+
+static SECURITY_STATUS
+initialize_sasl(sd_cred *cred, sd_ctx *ctx, SEC_CHAR *pszTargetName,
+                ULONG fContextReq, PSecBufferDesc pInput, PCtxtHandle phContext,
+                PCtxtHandle phNewContext, PSecBufferDesc pOutput,
+                PULONG pfContextAttr, PTimeStamp ptsExpiry)
+{
+    sd_sasl_input in;
+    sd_output out;
+    SecHandle fresh;
+    ULONG attrs = 0;
+    SECURITY_STATUS st;
+
+    if ((fContextReq & ISC_REQ_USE_HTTP_STYLE) ||
+        (ctx != NULL && ctx->sasl == NULL)) {
+        return SEC_E_INVALID_PARAMETER; /* one context, two modes */
+    }
+    if ((st = check_sasl_flags(fContextReq,
+                               ISC_REQ_DELEGATE | ISC_REQ_USE_DCE_STYLE)) !=
+            SEC_E_OK ||
+        (st = sd_sasl_read_input(pInput, &in)) != SEC_E_OK ||
+        (st = sd_output_open(&out, pOutput,
+                             fContextReq & ISC_REQ_ALLOCATE_MEMORY)) !=
+            SEC_E_OK) {
+        return st;
+    }
+    if (ctx == NULL &&
+        (st = new_context(cred, NULL, false, &ctx, &fresh)) != SEC_E_OK) {
+        return st;
+    }
+    ctx->req = fContextReq;
+    st = sd_sasl_initialize(ctx, pszTargetName, &in, fContextReq, &out, &attrs);
+    if (out.allocated) {
+        attrs |= ISC_RET_ALLOCATED_MEMORY;
+    }
+    sd_output_finish(&out);
+    return finish_call(ctx, st, SEC_SUCCESS(st), phContext, phNewContext,
+                       &fresh, attrs, pfContextAttr, ptsExpiry);
+}
+
 SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     PCredHandle phCredential, PCtxtHandle phContext, PSecBufferDesc pInput,
     ULONG fContextReq, ULONG TargetDataRep, PCtxtHandle phNewContext,
@@ -173,6 +268,10 @@ SECURITY_STATUS SEC_ENTRY AcceptSecurityContext(
     }
     if (cred->use != SECPKG_CRED_INBOUND) {
         return SEC_E_NO_CREDENTIALS;
+    }
+    if (!(fContextReq & ASC_REQ_HTTP) || is_sasl_context(phContext)) {
+        return accept_sasl(cred, phContext, pInput, fContextReq, phNewContext,
+                           pOutput, pfContextAttr, ptsExpiry);
     }
     if ((phContext != NULL &&
          (st = accept_context(phContext, cred, &ctx)) != SEC_E_OK) ||
@@ -230,8 +329,11 @@ SECURITY_STATUS SEC_ENTRY InitializeSecurityContext(
     if (cred->use != SECPKG_CRED_OUTBOUND) {
         return SEC_E_NO_CREDENTIALS;
     }
-    if (!(fContextReq & ISC_REQ_USE_HTTP_STYLE)) {
-        return SEC_E_UNSUPPORTED_FUNCTION; /* SASL: not yet */
+    if (!(fContextReq & ISC_REQ_USE_HTTP_STYLE) ||
+        (ctx != NULL && ctx->sasl != NULL)) {
+        return initialize_sasl(cred, ctx, pszTargetName, fContextReq, pInput,
+                               phContext, phNewContext, pOutput, pfContextAttr,
+                               ptsExpiry);
     }
     if (fContextReq &
         (ISC_REQ_DELEGATE | ISC_REQ_CONFIDENTIALITY | ISC_REQ_USE_DCE_STYLE)) {
@@ -269,6 +371,9 @@ SECURITY_STATUS SEC_ENTRY CompleteAuthToken(PCtxtHandle phContext,
 
     if (ctx == NULL || !ctx->server) {
         return SEC_E_INVALID_HANDLE;
+    }
+    if (ctx->sasl != NULL) {
+        return SEC_E_UNSUPPORTED_FUNCTION; /* no CompleteAuthToken in SASL */
     }
     if ((st = sd_accept_read_input(pToken, &in)) != SEC_E_OK) {
         return st;
@@ -347,6 +452,9 @@ SECURITY_STATUS SEC_ENTRY QueryContextAttributes(PCtxtHandle phContext,
     }
     if (pBuffer == NULL) {
         return SEC_E_INVALID_PARAMETER;
+    }
+    if (ctx->sasl != NULL && sd_sasl_query_handles(ulAttribute)) {
+        return sd_sasl_query(ctx, ulAttribute, pBuffer);
     }
     switch (ulAttribute) {
     case SECPKG_ATTR_NAMES:
@@ -443,7 +551,8 @@ SECURITY_STATUS SEC_ENTRY QuerySecurityPackageInfo(SEC_CHAR *pszPackageName,
     strings = (char *)(info + 1);
     memcpy(strings, name, sizeof(name));
     memcpy(strings + sizeof(name), comment, sizeof(comment));
-    info->fCapabilities = SECPKG_FLAG_CONNECTION | SECPKG_FLAG_MUTUAL_AUTH;
+    info->fCapabilities = SECPKG_FLAG_CONNECTION | SECPKG_FLAG_MUTUAL_AUTH |
+                          SECPKG_FLAG_INTEGRITY | SECPKG_FLAG_PRIVACY;
     info->wVersion = 1;
     info->wRPCID = RPC_C_AUTHN_DIGEST;
     info->cbMaxToken = SD_MAX_TOKEN;
@@ -462,8 +571,86 @@ SECURITY_STATUS SEC_ENTRY SdHashEntityBody(PCtxtHandle phContext,
     if (ctx == NULL || !ctx->server) {
         return SEC_E_INVALID_HANDLE;
     }
+    if (ctx->sasl != NULL) {
+        return SEC_E_UNSUPPORTED_FUNCTION; /* no entity body in SASL */
+    }
     if (pszHex == NULL) {
         return SEC_E_INVALID_PARAMETER;
     }
     return sd_accept_hash_entity(ctx, pvBody, cbBody, pszHex, cchHex);
+}
+
+/* ---- the message functions: SASL contexts only (sasl_message.c) ------ */
+
+static SECURITY_STATUS message_context(PCtxtHandle phContext, sd_sasl **out)
+{
+    sd_ctx *ctx = sd_ctx_lookup(phContext);
+
+    if (ctx == NULL) {
+        return SEC_E_INVALID_HANDLE;
+    }
+    if (ctx->sasl == NULL) {
+        return SEC_E_UNSUPPORTED_FUNCTION; /* HTTP mode signs nothing */
+    }
+    *out = ctx->sasl;
+    return SEC_E_OK;
+}
+
+SECURITY_STATUS SEC_ENTRY MakeSignature(PCtxtHandle phContext, ULONG fQOP,
+                                        PSecBufferDesc pMessage,
+                                        ULONG MessageSeqNo)
+{
+    sd_sasl *s;
+    SECURITY_STATUS st = message_context(phContext, &s);
+
+    (void)MessageSeqNo; /* the package counts (sspi.h) */
+    return st == SEC_E_OK ? sd_sasl_make_signature(s, fQOP, pMessage) : st;
+}
+
+SECURITY_STATUS SEC_ENTRY VerifySignature(PCtxtHandle phContext,
+                                          PSecBufferDesc pMessage,
+                                          ULONG MessageSeqNo, PULONG pfQOP)
+{
+    sd_sasl *s;
+    SECURITY_STATUS st = message_context(phContext, &s);
+
+    (void)MessageSeqNo;
+    return st == SEC_E_OK ? sd_sasl_verify_signature(s, pMessage, pfQOP) : st;
+}
+
+SECURITY_STATUS SEC_ENTRY EncryptMessage(PCtxtHandle phContext, ULONG fQOP,
+                                         PSecBufferDesc pMessage,
+                                         ULONG MessageSeqNo)
+{
+    sd_sasl *s;
+    SECURITY_STATUS st = message_context(phContext, &s);
+
+    (void)MessageSeqNo;
+    return st == SEC_E_OK ? sd_sasl_encrypt(s, fQOP, pMessage) : st;
+}
+
+SECURITY_STATUS SEC_ENTRY DecryptMessage(PCtxtHandle phContext,
+                                         PSecBufferDesc pMessage,
+                                         ULONG MessageSeqNo, PULONG pfQOP)
+{
+    sd_sasl *s;
+    SECURITY_STATUS st = message_context(phContext, &s);
+
+    (void)MessageSeqNo;
+    return st == SEC_E_OK ? sd_sasl_decrypt(s, pMessage, pfQOP) : st;
+}
+
+SECURITY_STATUS SEC_ENTRY SdSaslCiphers(PULONG pfCiphers,
+                                        const SEC_CHAR **ppszReason)
+{
+    sd_sasl_crypto *c = sd_sasl_crypto_get();
+
+    if (pfCiphers == NULL) {
+        return SEC_E_INVALID_PARAMETER;
+    }
+    *pfCiphers = sd_sasl_crypto_ciphers(c);
+    if (ppszReason != NULL) {
+        *ppszReason = sd_sasl_crypto_reason(c);
+    }
+    return SEC_E_OK;
 }

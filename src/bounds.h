@@ -41,4 +41,11 @@
 #define SD_MAX_DIGEST 32
 #define SD_MAX_HEX 64
 
+/* SASL mode (RFC 2831): realms offered in one digest-challenge, and a
+   digest-uri (serv-type "/" host ["/" serv-name]).  The whole challenge
+   and response are bounded by SD_SASL_MAX_CHALLENGE and
+   SD_SASL_MAX_RESPONSE (sspi.h); an authzid like a user name. */
+#define SD_SASL_MAX_REALMS 16
+#define SD_SASL_MAX_URI 1024
+
 #endif

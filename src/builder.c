@@ -12,6 +12,12 @@ void sd_builder_init(sd_builder *b, char *buf, size_t cap)
     b->cap = cap;
     b->len = 0;
     b->overflow = false;
+    b->sep = ", ";
+}
+
+void sd_builder_separator(sd_builder *b, const char *sep)
+{
+    b->sep = sep;
 }
 
 void sd_builder_put(sd_builder *b, const char *p, size_t n)
@@ -32,7 +38,7 @@ void sd_builder_puts(sd_builder *b, const char *s)
 static void put_name(sd_builder *b, const char *name)
 {
     if (b->len > 0 && b->buf[b->len - 1] != ' ') {
-        sd_builder_put(b, ", ", 2);
+        sd_builder_puts(b, b->sep);
     }
     sd_builder_puts(b, name);
     sd_builder_put(b, "=", 1);

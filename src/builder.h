@@ -15,9 +15,14 @@ typedef struct {
     size_t cap;
     size_t len;
     bool overflow;
+    const char *sep; /* between parameters: ", " unless set otherwise */
 } sd_builder;
 
 void sd_builder_init(sd_builder *b, char *buf, size_t cap);
+
+/* Parameters are then separated by sep (a literal), e.g. "," for SASL,
+   where Windows peers send and expect no space. */
+void sd_builder_separator(sd_builder *b, const char *sep);
 void sd_builder_put(sd_builder *b, const char *p, size_t n);
 void sd_builder_puts(sd_builder *b, const char *s);
 

@@ -86,6 +86,8 @@ typedef struct sd_ctx {
     /* the service-name of the last response, or has_target false */
     char target[SD_MAX_SERVICE_NAME + 1];
     bool has_target;
+    /* SASL mode (sasl.h); NULL for an HTTP-mode context */
+    struct sd_sasl *sasl;
 } sd_ctx;
 
 /* A new context in a child of parent (NULL: APR's global pool), holding a

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include <apr_network_io.h>
 #include <apr_strings.h>
 #include <time.h>
 
@@ -106,6 +107,34 @@ static SECURITY_STATUS builtin_store(sd_cred *c)
     return SdNonceCountStoreInit(mem, size, 0, &c->store);
 }
 
+/* SASL mode's part of the policy: ciphers and realm (default: the host
+   name, as Cyrus SASL's default realm is its server name). */
+static SECURITY_STATUS setup_sasl(sd_cred *c, const SD_DIGEST_SERVER_POLICY *p)
+{
+    char host[APRMAXHOSTLEN + 1];
+    const char *realm = p->SaslRealm;
+    size_t n;
+
+    if ((p->SaslCiphers & ~SD_SASL_CIPHERS_ALL) != 0) {
+        return SEC_E_NO_CREDENTIALS;
+    }
+    c->sasl_ciphers =
+        p->SaslCiphers != 0 ? p->SaslCiphers : SD_SASL_CIPHERS_DEFAULT;
+    if (realm == NULL) {
+        if (apr_gethostname(host, sizeof(host), c->pool) != APR_SUCCESS) {
+            return SEC_E_INTERNAL_ERROR;
+        }
+        realm = host;
+    }
+    n = strnlen(realm, SD_MAX_REALM + 1);
+    if (n == 0 || n > SD_MAX_REALM || !sd_utf8_printable(realm, n)) {
+        return SEC_E_NO_CREDENTIALS;
+    }
+    c->sasl_realm.p = apr_pstrmemdup(c->pool, realm, n);
+    c->sasl_realm.len = n;
+    return SEC_E_OK;
+}
+
 static SECURITY_STATUS setup_server(sd_cred *c,
                                     const SD_DIGEST_SERVER_POLICY *p)
 {
@@ -113,7 +142,11 @@ static SECURITY_STATUS setup_server(sd_cred *c,
     const unsigned char *secret = p->NonceSecret;
     size_t secret_len = p->NonceSecretLength;
     size_t n;
+    SECURITY_STATUS st = setup_sasl(c, p);
 
+    if (st != SEC_E_OK) {
+        return st;
+    }
     for (ULONG i = 0; i < p->AlgorithmCount; i++) {
         c->algs[i] = sd_algorithm_by_id(p->Algorithms[i]);
     }
@@ -277,6 +310,13 @@ SECURITY_STATUS sd_cred_free(const SecHandle *h)
     sd_handle_retire(&c->handle);
     sd_cred_release(c);
     return SEC_E_OK;
+}
+
+uint64_t sd_cred_store_generation(const sd_cred *c)
+{
+    const SD_NONCE_COUNT_STORE *s = &c->store;
+
+    return s->Generation != NULL ? s->Generation(s->pvStore) : 0;
 }
 
 int64_t sd_cred_now(const sd_cred *c)

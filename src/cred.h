@@ -33,6 +33,9 @@ typedef struct {
     sd_nonce_status (*check_nonce)(void *arg, sd_view realm, sd_view nonce,
                                    int64_t now, sd_nonce_info *info);
     void *arg;
+    /* SASL client: write the cnonce (at most SD_MAX_CNONCE characters),
+       e.g. an RFC example's. */
+    bool (*make_cnonce)(void *arg, char *out, size_t *len);
 } sd_test_hooks;
 
 typedef struct sd_cred {
@@ -62,6 +65,10 @@ typedef struct sd_cred {
     char *user_name;  /* the same octets, NUL-terminated */
     sd_view password; /* wiped with the pool */
     sd_view realm;    /* from the identity's Domain; len 0: any */
+
+    /* server, SASL mode: ciphers offered (SD_SASL_CIPHER_*), the realm */
+    ULONG sasl_ciphers;
+    sd_view sasl_realm;
 } sd_cred;
 
 SECURITY_STATUS sd_cred_acquire(ULONG use, void *auth_data,
@@ -77,6 +84,10 @@ void sd_cred_release(sd_cred *c);
 
 /* Retires the handle and drops its reference. */
 SECURITY_STATUS sd_cred_free(const SecHandle *h);
+
+/* The replay store's generation, which every nonce minted now carries
+   (sspi.h: SD_NONCE_COUNT_STORE). */
+uint64_t sd_cred_store_generation(const sd_cred *c);
 
 int64_t sd_cred_now(const sd_cred *c);
 bool sd_cred_random(const sd_cred *c, unsigned char *out, size_t n);

@@ -15,6 +15,7 @@ typedef struct {
     size_t pos;
     size_t max_value;
     sd_auth_list *list;
+    bool repeats; /* a name may occur more than once in a challenge */
 } parser;
 
 /* Octet classes, one bit each (RFC 7230 §3.2.6, RFC 7235 §2.1). */
@@ -216,7 +217,7 @@ static sd_parse_status add_param(parser *ps, sd_view name, sd_view value,
     if (ch->count == SD_MAX_PARAMS || l->nparams == SD_MAX_LIST_PARAMS) {
         return SD_PARSE_TOO_MANY;
     }
-    for (size_t i = ch->first; i < ch->first + ch->count; i++) {
+    for (size_t i = ch->first; !ps->repeats && i < ch->first + ch->count; i++) {
         const sd_view *seen = &l->params[i].name;
 
         if (seen->len == name.len &&
@@ -363,10 +364,10 @@ static sd_parse_status read_element(parser *ps)
     return after_scheme(ps, name);
 }
 
-sd_parse_status sd_auth_parse(sd_auth_list *list, const char *in, size_t len,
-                              size_t max_value)
+static sd_parse_status parse_list(sd_auth_list *list, const char *in,
+                                  size_t len, size_t max_value, bool repeats)
 {
-    parser ps = {in, len, 0, max_value, list};
+    parser ps = {in, len, 0, max_value, list, repeats};
 
     list->nchallenges = 0;
     list->nparams = 0;
@@ -387,6 +388,18 @@ sd_parse_status sd_auth_parse(sd_auth_list *list, const char *in, size_t len,
         }
     }
     return list->nchallenges ? SD_PARSE_OK : SD_PARSE_SYNTAX;
+}
+
+sd_parse_status sd_auth_parse(sd_auth_list *list, const char *in, size_t len,
+                              size_t max_value)
+{
+    return parse_list(list, in, len, max_value, false);
+}
+
+sd_parse_status sd_auth_parse_repeats(sd_auth_list *list, const char *in,
+                                      size_t len, size_t max_value)
+{
+    return parse_list(list, in, len, max_value, true);
 }
 
 const char *sd_parse_reason(sd_parse_status status)

@@ -61,6 +61,12 @@ typedef struct {
 sd_parse_status sd_auth_parse(sd_auth_list *list, const char *in, size_t len,
                               size_t max_value);
 
+/* The same, except that a parameter name may repeat within a challenge
+   (SD_PARSE_DUPLICATE is never returned): a DIGEST-MD5 challenge may
+   carry several realm directives (RFC 2831 §2.1.1). */
+sd_parse_status sd_auth_parse_repeats(sd_auth_list *list, const char *in,
+                                      size_t len, size_t max_value);
+
 /* A fixed reason for a parse status, for SECPKG_ATTR_SD_REASON. */
 const char *sd_parse_reason(sd_parse_status status);
 

@@ -13,6 +13,17 @@ bool sd_ct_equal(const void *a, const void *b, size_t n)
     return CRYPTO_memcmp(a, b, n) == 0;
 }
 
+void sd_ct_select(unsigned char *dst, const unsigned char *other, size_t n,
+                  bool keep)
+{
+    unsigned char mask = (unsigned char)(0U - (unsigned)keep);
+
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = (unsigned char)((dst[i] & mask) |
+                                 (other[i] & (unsigned char)~mask));
+    }
+}
+
 void sd_wipe(void *p, size_t n)
 {
     if (p != NULL && n > 0) {

@@ -14,6 +14,11 @@
 /* True when the n octets at a and b are equal; time depends on n only. */
 bool sd_ct_equal(const void *a, const void *b, size_t n);
 
+/* dst[0..n) keeps its octets when keep, else takes other's, without a
+   branch on keep (which user was known must not show in the timing). */
+void sd_ct_select(unsigned char *dst, const unsigned char *other, size_t n,
+                  bool keep);
+
 /* Overwrites n octets at p with zeros. */
 void sd_wipe(void *p, size_t n);
 

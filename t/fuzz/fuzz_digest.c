@@ -48,19 +48,6 @@ static struct {
 } binding = {{0, 0, 0, 0, 0, 0, 24, sizeof(SEC_CHANNEL_BINDINGS)},
              "tls-server-end-point:xyz"};
 
-static int64_t fixed_now(void *arg)
-{
-    (void)arg;
-    return 1700000000;
-}
-
-static bool fixed_random(void *arg, unsigned char *out, size_t n)
-{
-    (void)arg;
-    memset(out, 0x5A, n);
-    return true;
-}
-
 /* Users alice/secret and "Jäsøn Doe"/pw in realm "realm". */
 static void SEC_ENTRY get_key(PVOID arg, PVOID principal, ULONG version,
                               PVOID *key, SECURITY_STATUS *status)
@@ -218,8 +205,8 @@ static void set_up(void)
     id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
     AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL, &id,
                              NULL, NULL, &client, NULL);
-    hooks.now = fixed_now;
-    hooks.random = fixed_random;
+    hooks.now = fuzz_fixed_now;
+    hooks.random = fuzz_fixed_random;
     sd_cred_set_test_hooks(&server, &hooks);
     sd_cred_set_test_hooks(&client, &hooks);
     CHECK(accept_call(NULL, &s, "", 0, challenge, &n) == SEC_I_CONTINUE_NEEDED);

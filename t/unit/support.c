@@ -321,3 +321,104 @@ const char *test_reason(CtxtHandle *ctx)
     }
     return r.sReason;
 }
+
+/* ---- SASL mode ---------------------------------------------------------- */
+
+static SECURITY_STATUS sasl_call(bool server, CredHandle *cred, CtxtHandle *ctx,
+                                 CtxtHandle *ctx_out, ULONG req,
+                                 const char *target, const char *token,
+                                 const SD_SASL_PARAMETERS *sp, char *out,
+                                 size_t cap, ULONG *attrs)
+{
+    SecBuffer ib[2];
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, ib};
+    SecBuffer ob = {(ULONG)(cap - 1), SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG a = 0;
+    SECURITY_STATUS st;
+
+    set_buffer(&ib[0], SECBUFFER_TOKEN, token);
+    if (sp != NULL) {
+        ib[1].BufferType = SECBUFFER_SD_SASL_PARAMETERS;
+        ib[1].pvBuffer = (void *)(uintptr_t)sp;
+        ib[1].cbBuffer = sizeof(*sp);
+        id.cBuffers = 2;
+    }
+    if (server) {
+        st = AcceptSecurityContext(cred, ctx, token || sp ? &id : NULL, req, 0,
+                                   ctx_out, &od, &a, NULL);
+    }
+    else {
+        st = InitializeSecurityContext(cred, ctx, (SEC_CHAR *)(uintptr_t)target,
+                                       req, 0, 0, token || sp ? &id : NULL, 0,
+                                       ctx_out, &od, &a, NULL);
+    }
+    out[ob.cbBuffer <= cap - 1 ? ob.cbBuffer : 0] = '\0';
+    if (attrs != NULL) {
+        *attrs = a;
+    }
+    return st;
+}
+
+SECURITY_STATUS sasl_asc(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *token,
+                         const SD_SASL_PARAMETERS *sp, char *out, size_t cap,
+                         ULONG *attrs)
+{
+    return sasl_call(true, cred, ctx, ctx_out, req, NULL, token, sp, out, cap,
+                     attrs);
+}
+
+SECURITY_STATUS sasl_isc(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *target, const char *token,
+                         const SD_SASL_PARAMETERS *sp, char *out, size_t cap,
+                         ULONG *attrs)
+{
+    return sasl_call(false, cred, ctx, ctx_out, req, target, token, sp, out,
+                     cap, attrs);
+}
+
+void test_sasl_server_cred(ULONG ciphers, CredHandle *h)
+{
+    SD_DIGEST_SERVER_POLICY p;
+    ULONG alg = SD_ALG_MD5;
+
+    test_policy(&p, &alg, 1, SD_QOP_AUTH);
+    p.SaslRealm = "realm";
+    p.SaslCiphers = ciphers;
+    test_server_cred(&p, h);
+}
+
+void sasl_exchange_run(sasl_exchange *x, ULONG asc_req, ULONG isc_req,
+                       ULONG isc_ciphers, const char *user,
+                       const char *password)
+{
+    SD_SASL_PARAMETERS sp = {0};
+    char empty[8];
+
+    sp.Ciphers = isc_ciphers;
+    test_sasl_server_cred(SD_SASL_CIPHERS_ALL, &x->server);
+    test_client_cred(user, password, &x->client);
+    assert_status(sasl_asc(&x->server, NULL, &x->sctx, asc_req, NULL, NULL,
+                           x->challenge, sizeof(x->challenge), NULL),
+                  SEC_I_CONTINUE_NEEDED);
+    assert_status(sasl_isc(&x->client, NULL, &x->cctx, isc_req, "ldap/host",
+                           x->challenge, &sp, x->response, sizeof(x->response),
+                           &x->cattrs),
+                  SEC_I_CONTINUE_NEEDED);
+    assert_status(sasl_asc(&x->server, &x->sctx, &x->sctx, asc_req, x->response,
+                           NULL, x->rspauth, sizeof(x->rspauth), &x->sattrs),
+                  SEC_E_OK);
+    assert_status(sasl_isc(&x->client, &x->cctx, &x->cctx, isc_req, "ldap/host",
+                           x->rspauth, NULL, empty, sizeof(empty), &x->cattrs),
+                  SEC_E_OK);
+    assert_string_equal(empty, "");
+}
+
+void sasl_exchange_finish(sasl_exchange *x)
+{
+    DeleteSecurityContext(&x->sctx);
+    DeleteSecurityContext(&x->cctx);
+    FreeCredentialsHandle(&x->server);
+    FreeCredentialsHandle(&x->client);
+}

@@ -116,6 +116,41 @@ void test_exchange_finish(test_exchange *x);
 /* The reason string of a context (SECPKG_ATTR_SD_REASON). */
 const char *test_reason(CtxtHandle *ctx);
 
+/* ---- SASL mode --------------------------------------------------------- */
+
+/* One AcceptSecurityContext / InitializeSecurityContext call in SASL mode:
+   buffer 0 holds token (NULL: pInput NULL), then sp when not NULL; the
+   output token is written NUL-terminated into out (cap octets). */
+SECURITY_STATUS sasl_asc(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *token,
+                         const SD_SASL_PARAMETERS *sp, char *out, size_t cap,
+                         ULONG *attrs);
+SECURITY_STATUS sasl_isc(CredHandle *cred, CtxtHandle *ctx, CtxtHandle *ctx_out,
+                         ULONG req, const char *target, const char *token,
+                         const SD_SASL_PARAMETERS *sp, char *out, size_t cap,
+                         ULONG *attrs);
+
+/* Server credentials for SASL mode: test_policy (MD5, auth) with
+   SaslRealm "realm" and SaslCiphers `ciphers` (0: the default). */
+void test_sasl_server_cred(ULONG ciphers, CredHandle *h);
+
+/* A whole exchange between the engine's server and client: challenge,
+   response, rspauth; each step's status is asserted.  isc_ciphers goes in
+   the client's SD_SASL_PARAMETERS.Ciphers (0: none given). */
+typedef struct {
+    CredHandle server, client;
+    CtxtHandle sctx, cctx;
+    char challenge[4096];
+    char response[4096];
+    char rspauth[256];
+    ULONG sattrs, cattrs;
+} sasl_exchange;
+
+void sasl_exchange_run(sasl_exchange *x, ULONG asc_req, ULONG isc_req,
+                       ULONG isc_ciphers, const char *user,
+                       const char *password);
+void sasl_exchange_finish(sasl_exchange *x);
+
 /* Asserts a status, printing both names on failure. */
 #define assert_status(got, want)                                               \
     do {                                                                       \

@@ -434,6 +434,46 @@ static void duplicate_names(void **state)
     expect_param(1, "realm", "b");
 }
 
+/* DIGEST-MD5 challenges repeat realm: the repeats parser keeps every
+   occurrence, and refuses nothing else the strict one accepts. */
+static void repeated_names_allowed(void **state)
+{
+    static const char in[] = "realm=\"a\",realm=\"b\",REALM=c,nonce=\"n\"";
+
+    (void)state;
+    expect(in, SD_PARSE_DUPLICATE);
+    assert_int_equal(sd_auth_parse_repeats(&list, in, strlen(in), 64),
+                     SD_PARSE_OK);
+    assert_int_equal(list.nchallenges, 1);
+    assert_int_equal(challenge(0)->count, 4);
+    assert_view_str(list.params[0].value, "a");
+    assert_view_str(list.params[1].value, "b");
+    assert_view_str(list.params[2].name, "REALM");
+    assert_view_str(list.params[2].value, "c");
+    assert_int_equal(sd_auth_parse_repeats(&list, "realm=\"a", 8, 64),
+                     SD_PARSE_SYNTAX);
+}
+
+/* Parameters separated by ", " by default, or by the caller's choice. */
+static void builder_separator(void **state)
+{
+    char out[64];
+    sd_builder b;
+
+    (void)state;
+    sd_builder_init(&b, out, sizeof(out));
+    sd_builder_param(&b, "a", "1", 1);
+    sd_builder_param_quoted(&b, "b", "2", 1);
+    out[b.len] = '\0';
+    assert_string_equal(out, "a=1, b=\"2\"");
+    sd_builder_init(&b, out, sizeof(out));
+    sd_builder_separator(&b, ",");
+    sd_builder_param(&b, "a", "1", 1);
+    sd_builder_param_quoted(&b, "b", "2", 1);
+    out[b.len] = '\0';
+    assert_string_equal(out, "a=1,b=\"2\"");
+}
+
 static void bad_tokens(void **state)
 {
     (void)state;
@@ -1112,6 +1152,8 @@ int main(void)
         cmocka_unit_test(token68_is_not_followed_by_params),
         cmocka_unit_test(bare_param_list),
         cmocka_unit_test(duplicate_names),
+        cmocka_unit_test(repeated_names_allowed),
+        cmocka_unit_test(builder_separator),
         cmocka_unit_test(bad_tokens),
         cmocka_unit_test(empty_input),
         cmocka_unit_test(list_is_reset),

@@ -116,6 +116,19 @@ static void wiped_on_cleanup(void **state)
     test_pool_destroy(parent);
 }
 
+/* sd_ct_select keeps or replaces, whichever is asked. */
+static void ct_select(void **state)
+{
+    unsigned char a[4] = {1, 2, 3, 4};
+    const unsigned char b[4] = {9, 8, 7, 6};
+
+    (void)state;
+    sd_ct_select(a, b, 4, true);
+    assert_memory_equal(a, "\1\2\3\4", 4);
+    sd_ct_select(a, b, 4, false);
+    assert_memory_equal(a, b, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +137,7 @@ int main(void)
         cmocka_unit_test(hex_codecs_agree),
         cmocka_unit_test(compare),
         cmocka_unit_test(wiped_on_cleanup),
+        cmocka_unit_test(ct_select),
     };
     return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);
 }
