@@ -7,7 +7,7 @@
  *
  * The scope rule.  Every result is valid only for the configuration that
  * produced it: the virtual host and every directive of the sections that
- * configure Digest or the authn providers (mod_auth_sspidigest_scope.c).
+ * configure Digest or the authn providers (module/scope.c).
  *   - Each connection keeps its engine context, so a client that reuses
  *     its nonce on a keep-alive connection is checked with
  *     CompleteAuthToken (no nonce MAC, no user lookup): the engine takes
@@ -19,14 +19,15 @@
  *     and its nonce count is recorded unless it was already recorded in the
  *     same replay store.
  *   - An h2c Upgrade's result is reused once, by stream 1 replaying that
- *     very request in the same scope (mod_auth_sspidigest_reuse.c).
+ *     very request in the same scope (module/reuse.c).
  *   - A nonce is accepted only where its replay record lives, for as long
  *     as that record is kept (the engine binds nonces to the store's
  *     generation and to their lifetime).
- * Directives are in _config.c, the user store in _store.c, auth-int bodies
- * in _body.c, nonces and replay stores in _nonce.c.
+ * Directives are in module/config.c, the user store in module/store.c,
+ * auth-int bodies in module/body.c, nonces and replay stores in
+ * module/nonce.c; the header of each file in module/ says what it offers.
  */
-#include "mod_auth_sspidigest.h"
+#include "module/module.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,5 +1,5 @@
 /*
- * mod_auth_sspidigest_redis.c: the replay store of a server farm in Redis
+ * module/redis.c: the replay store of a server farm in Redis
  * (AuthDigestNonceCache redis:HOST:PORT), through Debian's hiredis.
  *
  * Each accepted count is one record, written with the atomic
@@ -19,7 +19,7 @@
  * (503), never accepted unchecked.  An evicting Redis could drop records,
  * so the start-up check warns unless maxmemory-policy is noeviction.
  */
-#include "mod_auth_sspidigest.h"
+#include "module.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

@@ -1,7 +1,7 @@
 /*
- * mod_auth_sspidigest_memcache.c: the replay store of a server farm in
- * memcached (AuthDigestNonceCache memcache:HOST:PORT[,HOST:PORT...]),
- * through APR-util's apr_memcache.
+ * module/memcache.c: the replay store of a server farm in memcached
+ * (AuthDigestNonceCache memcache:HOST:PORT[,HOST:PORT...]), through
+ * APR-util's apr_memcache.
  *
  * Each accepted count is one record written with memcached's `add`, which
  * fails when the key exists: the first server to add it accepts the count,
@@ -23,7 +23,7 @@
  * count be replayed.  The start-up check warns about that.  apr_memcache
  * gives its connections a 1 s connect timeout but no read timeout.
  */
-#include "mod_auth_sspidigest.h"
+#include "module.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

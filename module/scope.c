@@ -1,10 +1,10 @@
 /*
- * mod_auth_sspidigest_scope.c: the scope of an authentication result, that
- * is every setting that decides whether a response is accepted.  A result
- * (the connection's engine context, a request's result reused by its
- * subrequests and internal redirects, an h2c Upgrade's reused by stream 1)
- * is reused only by a request of the same scope; any other request is
- * verified from scratch.
+ * module/scope.c: the scope of an authentication result, that is every
+ * setting that decides whether a response is accepted.  A result (the
+ * connection's engine context, a request's result reused by its subrequests
+ * and internal redirects, an h2c Upgrade's reused by stream 1) is reused
+ * only by a request of the same scope; any other request is verified from
+ * scratch.
  *
  * The scope of a request is its virtual host (the nonce secret, the replay
  * store, DBD and socache settings, provider aliases are per server) and the
@@ -22,7 +22,7 @@
  * requests are always verified from scratch.  This file holds no state at
  * request time.
  */
-#include "mod_auth_sspidigest.h"
+#include "module.h"
 
 #include <string.h>
 #include <strings.h>

@@ -1,6 +1,6 @@
 /*
- * mod_auth_sspidigest_nonce.c: what makes nonces hold across processes,
- * restarts and servers.
+ * module/nonce.c: what makes nonces hold across processes, restarts and
+ * servers.
  *
  * - The random secret (when no AuthDigestNonceSecret file is given) lives
  *   in httpd's retained data, so every child agrees on it and a graceful
@@ -21,7 +21,7 @@
  *
  * It mints and checks no nonce: the engine does.
  */
-#include "mod_auth_sspidigest.h"
+#include "module.h"
 
 #include <stdatomic.h>
 #include <stdio.h>

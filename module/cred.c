@@ -1,15 +1,15 @@
 /*
- * mod_auth_sspidigest_cred.c: the engine credentials each request uses.
- * A request's merged configuration exists only for that request, so the
- * credentials are found by the policy they carry (algorithms, qop,
- * lifetime, userhash, domain, the server's secret): a small table per
- * child process, filled on first use under a lock and read without one.
- * Scope: one process and one configuration generation (the table dies
- * with the child); an entry serves every request whose policy fields and
- * server configuration are those of its key.  The user store is not part
- * of credentials: the key callback asks the request's own providers.
+ * module/cred.c: the engine credentials each request uses.  A request's
+ * merged configuration exists only for that request, so the credentials are
+ * found by the policy they carry (algorithms, qop, lifetime, userhash,
+ * domain, the server's secret): a small table per child process, filled on
+ * first use under a lock and read without one.  Scope: one process and one
+ * configuration generation (the table dies with the child); an entry serves
+ * every request whose policy fields and server configuration are those of
+ * its key.  The user store is not part of credentials: the key callback asks
+ * the request's own providers.
  */
-#include "mod_auth_sspidigest.h"
+#include "module.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
