@@ -27,8 +27,6 @@
  * auth-int bodies in module/body.c, nonces and replay stores in
  * module/nonce.c; the header of each file in module/ says what it offers.
  */
-#include "module/module.h"
-
 #include <string.h>
 #include <strings.h>
 
@@ -37,6 +35,17 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+
+#include "module/binding.h"
+#include "module/body.h"
+#include "module/config.h"
+#include "module/cred.h"
+#include "module/log.h"
+#include "module/module.h"
+#include "module/nonce.h"
+#include "module/reuse.h"
+#include "module/scope.h"
+#include "module/store.h"
 
 #define TOKEN_CAP 12288 /* cbMaxToken of the engine */
 #define MAX_TARGET 8000 /* the engine's longest digest-uri, less a host */
@@ -81,16 +90,6 @@ static const struct {
     {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE, APLOG_DEBUG,
      0},
 };
-
-const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n)
-{
-    enum { CAP = 64 };
-    const char *capped =
-        n > CAP ? apr_pstrcat(p, apr_pstrmemdup(p, s, CAP), "...", NULL)
-                : apr_pstrmemdup(p, s, n);
-
-    return ap_escape_logitem(p, capped);
-}
 
 static asd_conn *conn_state(conn_rec *c)
 {

@@ -8,7 +8,7 @@
  * which mod_ssl merges in); certificates managed by other modules (mod_md)
  * are not read.  It never looks at a request's headers.
  */
-#include "module.h"
+#include "binding.h"
 
 #include <string.h>
 #include <strings.h>
@@ -17,11 +17,15 @@
 #include <openssl/x509.h>
 
 #include "apr_hash.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "http_ssl.h"
 #include "util_cfgtree.h"
+
+#include "log.h"
+#include "scope.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 

@@ -10,16 +10,13 @@
  * internal redirects.  Nothing reaches a handler unless the request was
  * authenticated.
  */
-#include "module.h"
+#include "body.h"
 
 #include <string.h>
 
 #include "apr_strings.h"
-#include "http_log.h"
 #include "http_protocol.h"
 #include "util_filter.h"
-
-APLOG_USE_MODULE(auth_sspidigest);
 
 #define REPLAY_FILTER "SSPIDIGEST_BODY"
 

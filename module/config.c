@@ -5,15 +5,21 @@
  * overrides only what it sets (mod_auth_basic's merge), unlike
  * mod_auth_digest, where a section resets everything.
  */
-#include "module.h"
+#include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "ap_provider.h"
 #include "http_log.h"
+
+#include "binding.h"
+#include "log.h"
+#include "nonce.h"
+#include "scope.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 

@@ -9,7 +9,7 @@
  * its key.  The user store is not part of credentials: the key callback asks
  * the request's own providers.
  */
-#include "module.h"
+#include "cred.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,7 +18,14 @@
 #include "apr_strings.h"
 #include "http_log.h"
 
+#include "log.h"
+#include "nonce.h"
+#include "store.h"
+
 APLOG_USE_MODULE(auth_sspidigest);
+
+/* The opaque of every challenge: 16 octets of hex (RFC 7616 §3.3). */
+#define ASD_OPAQUE "5d2a0e7f3c914b6e8a1d40f2c7b95e13"
 
 /* Far more than the sections of any configuration: a policy is one
    distinct combination of Digest directives. */

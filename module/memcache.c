@@ -6,8 +6,8 @@
  * Each accepted count is one record written with memcached's `add`, which
  * fails when the key exists: the first server to add it accepts the count,
  * any other refuses the request as a replay.  Then the generation record
- * of the same memcached is read (mod_auth_sspidigest.h, asd_remote), so a
- * memcached that restarted empty cannot make an old count look unused.
+ * of the same memcached is read (module/remote.h), so a memcached that
+ * restarted empty cannot make an old count look unused.
  * The store's generation, which nonces carry, combines those of all its
  * memcacheds: a nonce's server is chosen from its identity, which is made
  * from the generation, so no single one can be named at minting; a loss
@@ -23,7 +23,7 @@
  * count be replayed.  The start-up check warns about that.  apr_memcache
  * gives its connections a 1 s connect timeout but no read timeout.
  */
-#include "module.h"
+#include "memcache.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,6 +32,9 @@
 #include "apr_memcache.h"
 #include "apr_strings.h"
 #include "http_log.h"
+
+#include "log.h"
+#include "remote.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 

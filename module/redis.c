@@ -6,10 +6,9 @@
  *     SET sdnc:v2:<nonce id>:<count> 1 NX EX <ttl>
  * The first server to write it accepts the count; any other gets nil and
  * refuses the request as a replay.  The same round trip reads the
- * generation record (mod_auth_sspidigest.h, asd_remote), so a Redis that
- * restarted empty cannot make an old count look unused: a nonce minted
- * under another generation is answered stale.  Records expire with their
- * nonce.
+ * generation record (module/remote.h), so a Redis that restarted empty
+ * cannot make an old count look unused: a nonce minted under another
+ * generation is answered stale.  Records expire with their nonce.
  *
  * Connections: a small pool per process, made on first use in the child
  * (the parent only opens one for its start-up check, and closes it), with
@@ -19,7 +18,7 @@
  * (503), never accepted unchecked.  An evicting Redis could drop records,
  * so the start-up check warns unless maxmemory-policy is noeviction.
  */
-#include "module.h"
+#include "redis.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +29,9 @@
 
 #include "apr_strings.h"
 #include "http_log.h"
+
+#include "log.h"
+#include "remote.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 

@@ -11,7 +11,7 @@
  * the connection, is bounded to one request's worth (replaced, never
  * added to), and is taken once.  It verifies nothing itself.
  */
-#include "module.h"
+#include "reuse.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -19,6 +19,9 @@
 #include "apr_strings.h"
 #include "http_protocol.h"
 #include "http_request.h"
+
+#include "body.h"
+#include "scope.h"
 
 struct asd_upgrade {
     asd_scope scope;

@@ -22,15 +22,18 @@
  * requests are always verified from scratch.  This file holds no state at
  * request time.
  */
-#include "module.h"
+#include "scope.h"
 
 #include <string.h>
 #include <strings.h>
 
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "http_log.h"
 
 #include <openssl/evp.h>
+
+#include "log.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
@@ -95,7 +98,8 @@ static bool in_scope(const char *name)
 {
     const char *owner;
 
-    for (const command_rec *c = asd_directives; c->name != NULL; c++) {
+    for (const command_rec *c = auth_sspidigest_module.cmds; c->name != NULL;
+         c++) {
         if (strcasecmp(name, c->name) == 0) {
             return true;
         }

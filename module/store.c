@@ -5,7 +5,7 @@
  * (SdRealmHashSelect).  A user-hash is turned back into a user name by
  * reading the AuthUserFile: no provider API can search by H(user:realm).
  */
-#include "module.h"
+#include "store.h"
 
 #include <string.h>
 
@@ -15,6 +15,8 @@
 #include "http_request.h"
 
 #include "digest_hash.h"
+
+#include "log.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
