@@ -42,10 +42,10 @@
 
 APLOG_USE_MODULE(auth_sspidigest);
 
-/* The layout below, and that of the tables (nc_table.c), is part of the
-   key: a graceful restart onto a build with another layout starts afresh
-   instead of misreading the old one. */
-#define RETAINED_KEY "mod_auth_sspidigest-retained-4"
+/* The layout below, and that of the tables (src/nc_table.c), is part of
+   the key: a graceful restart onto a build with another layout starts
+   afresh instead of misreading the old one. */
+#define RETAINED_KEY "mod_auth_sspidigest-retained-5"
 #define MAX_TABLES 8 /* distinct AuthDigestShmemSize values */
 #define MAX_MEMCACHE_SERVERS 16
 
@@ -383,7 +383,8 @@ static SECURITY_STATUS SEC_ENTRY no_store(PVOID pv, const UCHAR *id,
     return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 }
 
-static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL, NULL};
+static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL, NULL,
+                                                   NULL};
 
 /* The store of a server, set up by asd_nonce_post_config. */
 const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
