@@ -45,6 +45,7 @@
 #include "module/nonce.h"
 #include "module/reuse.h"
 #include "module/scope.h"
+#include "module/status.h"
 #include "module/store.h"
 
 #define TOKEN_CAP 12288 /* cbMaxToken of the engine */
@@ -748,6 +749,7 @@ static void register_hooks(apr_pool_t *p)
     asd_body_register();
     asd_reuse_register();
     asd_binding_register();
+    asd_status_register();
 }
 
 AP_DECLARE_MODULE(auth_sspidigest) = {

@@ -19,8 +19,9 @@
  *   (module/redis.c and module/memcache.c; module/remote.c holds what the
  *   two have in common): this file opens one per AuthDigestNonceCache
  *   value.
- *
- * It mints and checks no nonce: the engine does.
+ * It lists the stores for the status page (module/status.c), which reads
+ * each through its Stats entry.  It mints and checks no nonce: the engine
+ * does.
  */
 #include "nonce.h"
 
@@ -76,6 +77,7 @@ static SD_NONCE_COUNT_STORE views[MAX_TABLES];
    AuthDigestNonceCache value. */
 typedef struct remote_entry {
     const char *spec;
+    const char *type; /* "redis" or "memcache" */
     SD_NONCE_COUNT_STORE store;
     struct remote_entry *next;
 } remote_entry;
@@ -311,6 +313,7 @@ static const remote_entry *remote_of(const char *spec)
 
 static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
 {
+    remote_entry **tail = &remotes;
     remote_entry *e;
     cache_kind kind;
     const char *rest, *err;
@@ -321,6 +324,7 @@ static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
     e = apr_pcalloc(pconf, sizeof(*e));
     e->spec = spec;
     cache_kind_of(spec, &kind, &rest);
+    e->type = kind == CACHE_REDIS ? "redis" : "memcache";
     err = kind == CACHE_REDIS ? asd_redis_open(pconf, s, rest, &e->store)
                               : asd_memcache_open(pconf, s, rest, &e->store);
     if (err != NULL) {
@@ -328,8 +332,10 @@ static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
                      SDLOGNO(00407) "AuthDigestNonceCache %s: %s", spec, err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    e->next = remotes;
-    remotes = e;
+    while (*tail != NULL) {
+        tail = &(*tail)->next; /* in the order first named */
+    }
+    *tail = e;
     return OK;
 }
 
@@ -408,4 +414,28 @@ const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
     }
     e = remote_of(sc->cache);
     return e != NULL ? &e->store : &missing_store;
+}
+
+apr_array_header_t *asd_nonce_stores(apr_pool_t *p)
+{
+    apr_array_header_t *list = apr_array_make(p, 4, sizeof(asd_store_entry));
+
+    for (int i = 0; kept != NULL && i < MAX_TABLES; i++) {
+        if (kept->tables[i].size != 0 && views[i].pvStore != NULL) {
+            asd_store_entry *e = apr_array_push(list);
+
+            e->name =
+                apr_psprintf(p, "shm %" APR_SIZE_T_FMT, kept->tables[i].size);
+            e->type = "shm";
+            e->store = &views[i];
+        }
+    }
+    for (const remote_entry *r = remotes; r != NULL; r = r->next) {
+        asd_store_entry *e = apr_array_push(list);
+
+        e->name = r->spec;
+        e->type = r->type;
+        e->store = &r->store;
+    }
+    return list;
 }

@@ -3,9 +3,10 @@
  * module/memcache.c) have in common (module/remote.h): the record keys and
  * their lifetime, the generation record's values, and the state of one
  * server of a store as this process sees it, with the outage log line
- * written at most once a minute per process.  It speaks to no server and
- * knows neither Redis nor memcached; the key, lifetime and generation
- * functions use no httpd state at all.
+ * written at most once a minute per process, and the counts the status
+ * page shows.  It speaks to no server and knows neither Redis nor
+ * memcached; the key, lifetime, generation and statistics-line functions
+ * use no httpd state at all.
  */
 #include "remote.h"
 
@@ -101,6 +102,61 @@ bool asd_remote_parse_generation(const char *value, size_t len, uint64_t *out)
     return g != 0;
 }
 
+/* Whether line (n octets) is prefix, name, sep and the value; the value's
+   start in *value. */
+static bool line_names(const char *line, size_t n, const char *prefix,
+                       const char *name, char sep, const char **value)
+{
+    size_t plen = strlen(prefix), nlen = strlen(name);
+
+    if (n < plen + nlen + 1 || memcmp(line, prefix, plen) != 0 ||
+        memcmp(line + plen, name, nlen) != 0 || line[plen + nlen] != sep) {
+        return false;
+    }
+    *value = line + plen + nlen + 1;
+    return true;
+}
+
+/* A decimal number of n octets (at least one, at most 18 digits: no
+   overflow). */
+static bool decimal(const char *p, size_t n, int64_t *out)
+{
+    int64_t v = 0;
+
+    if (n == 0 || n > 18) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return false;
+        }
+        v = v * 10 + (p[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool asd_remote_stat_field(const char *text, size_t len, const char *prefix,
+                           const char *name, char sep, int64_t *out)
+{
+    const char *end = text + len;
+
+    for (const char *line = text; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        size_t n = (size_t)((eol ? eol : end) - line);
+        const char *value;
+
+        if (n > 0 && line[n - 1] == '\r') {
+            n--;
+        }
+        if (line_names(line, n, prefix, name, sep, &value)) {
+            return decimal(value, (size_t)(line + n - value), out);
+        }
+        line = eol ? eol + 1 : end;
+    }
+    return false;
+}
+
 /* ---- one server of a store, as this process sees it ----------------- */
 
 static int64_t now_ms(void)
@@ -112,19 +168,81 @@ const char *asd_remote_init(asd_remote *r, apr_pool_t *pconf, server_rec *s,
                             const char *name)
 {
     apr_shm_t *shm = NULL;
+    asd_remote_shared *sh;
 
     r->name = name;
     r->s = s;
     atomic_init(&r->retry_at, 0);
     atomic_init(&r->logged_at, 0);
     atomic_init(&r->down, 0);
-    if (apr_shm_create(&shm, sizeof(*r->generation), NULL, pconf) !=
-        APR_SUCCESS) {
+    if (apr_shm_create(&shm, sizeof(*sh), NULL, pconf) != APR_SUCCESS) {
         return "cannot create shared memory for its generation";
     }
-    r->generation = apr_shm_baseaddr_get(shm);
-    atomic_init(r->generation, 0);
+    sh = apr_shm_baseaddr_get(shm);
+    atomic_init(&sh->generation, 0);
+    atomic_init(&sh->accepted, 0);
+    atomic_init(&sh->replays, 0);
+    atomic_init(&sh->stale, 0);
+    atomic_init(&sh->unavailable, 0);
+    atomic_init(&sh->last_outage, 0);
+    r->shared = sh;
     return NULL;
+}
+
+uint64_t asd_remote_generation(const asd_remote *r)
+{
+    return atomic_load(&r->shared->generation);
+}
+
+SECURITY_STATUS asd_remote_count(asd_remote *r, SECURITY_STATUS st)
+{
+    _Atomic(int64_t) *counter = NULL;
+
+    switch (st) {
+    case SEC_E_OK:
+        counter = &r->shared->accepted;
+        break;
+    case SEC_E_OUT_OF_SEQUENCE:
+        counter = &r->shared->replays;
+        break;
+    case SEC_E_CONTEXT_EXPIRED:
+        counter = &r->shared->stale;
+        break;
+    case SEC_E_NO_AUTHENTICATING_AUTHORITY:
+        counter = &r->shared->unavailable;
+        break;
+    default:
+        break;
+    }
+    if (counter != NULL) {
+        atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+    }
+    return st;
+}
+
+bool asd_remote_stats_start(SD_NONCE_COUNT_STORE_STATS *out)
+{
+    if (out == NULL || out->Version != SD_NONCE_COUNT_STORE_STATS_VERSION) {
+        return false;
+    }
+    out->Size = out->Capacity = out->LiveRecords = out->Evictions = -1;
+    out->Accepted = out->Replays = out->Stale = out->Unavailable = 0;
+    out->LastOutage = 0;
+    return true;
+}
+
+void asd_remote_add_stats(const asd_remote *r, SD_NONCE_COUNT_STORE_STATS *out)
+{
+    const asd_remote_shared *sh = r->shared;
+    int64_t outage = atomic_load(&sh->last_outage);
+
+    out->Accepted += atomic_load(&sh->accepted);
+    out->Replays += atomic_load(&sh->replays);
+    out->Stale += atomic_load(&sh->stale);
+    out->Unavailable += atomic_load(&sh->unavailable);
+    if (outage > out->LastOutage) {
+        out->LastOutage = outage;
+    }
 }
 
 bool asd_remote_may_connect(asd_remote *r)
@@ -156,6 +274,8 @@ SECURITY_STATUS asd_remote_failed(asd_remote *r, bool retry_later,
         atomic_store(&r->retry_at, now_ms() + RETRY_MS);
     }
     atomic_store(&r->down, 1);
+    atomic_store(&r->shared->last_outage,
+                 (int64_t)apr_time_sec(apr_time_now()));
     ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, r->s,
                  SDLOGNO(00411) "nonce cache %s: %s", r->name, why);
     log_outage(r, why);
@@ -181,7 +301,7 @@ bool asd_remote_take_generation(asd_remote *r, const char *value,
         return false;
     }
     asd_remote_ok(r);
-    atomic_store(r->generation, g);
+    atomic_store(&r->shared->generation, g);
     return true;
 }
 

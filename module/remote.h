@@ -24,6 +24,21 @@
 
 #include "sspi.h"
 
+/* What every process of the server knows of one server of a store, in
+   shared memory made with the configuration (so it starts again at each
+   restart, graceful or not): the generation last read, 0 while not
+   known, so that once one child has seen a new generation every child
+   mints nonces with it; and for the status page, the answers to requests
+   and the last time the server could not be used. */
+typedef struct {
+    _Atomic(uint64_t) generation;
+    _Atomic(int64_t) accepted;
+    _Atomic(int64_t) replays;
+    _Atomic(int64_t) stale;
+    _Atomic(int64_t) unavailable;
+    _Atomic(int64_t) last_outage; /* seconds since the epoch; 0: none */
+} asd_remote_shared;
+
 /* One server of a shared store, as this process sees it. */
 typedef struct {
     const char *name; /* "redis 10.0.0.5:6379", for log lines */
@@ -31,10 +46,7 @@ typedef struct {
     _Atomic(int64_t) retry_at;  /* ms: no connection attempt before */
     _Atomic(int64_t) logged_at; /* s: the last outage line */
     _Atomic(int) down;
-    /* The generation last read, 0 while not known: in shared memory, so
-       that once one child has seen a new generation every child mints
-       nonces with it. */
-    _Atomic(uint64_t) *generation;
+    asd_remote_shared *shared;
 } asd_remote;
 
 #define ASD_REMOTE_KEY_SIZE 64
@@ -44,6 +56,16 @@ typedef struct {
 /* NULL, or why the shared memory for the generation cannot be had. */
 const char *asd_remote_init(asd_remote *r, apr_pool_t *pconf, server_rec *s,
                             const char *name);
+/* The generation this server of the store last had, 0 while not known. */
+uint64_t asd_remote_generation(const asd_remote *r);
+/* Counts a CheckAndSet answer of this server for the status page (one
+   atomic addition in shared memory) and returns it. */
+SECURITY_STATUS asd_remote_count(asd_remote *r, SECURITY_STATUS st);
+/* Checks out->Version and sets every figure of *out to "not known" (-1),
+   the counts to 0: false for a version this module does not know. */
+bool asd_remote_stats_start(SD_NONCE_COUNT_STORE_STATS *out);
+/* Adds this server's counts to *out, and its last outage if later. */
+void asd_remote_add_stats(const asd_remote *r, SD_NONCE_COUNT_STORE_STATS *out);
 
 /* The key of the record of count nc of nonce `id`: false when id_len is
    not that of a nonce identity (1 to 20 octets). */
@@ -57,6 +79,13 @@ bool asd_remote_new_generation(char out[ASD_GENERATION_HEX + 1]);
 /* The generation in a record's value (len octets, not NUL-terminated):
    false when it is not 16 lower-case hex digits or is 0. */
 bool asd_remote_parse_generation(const char *value, size_t len, uint64_t *out);
+/* The number of line `name` in a server's statistics (len octets, not
+   NUL-terminated): Redis's INFO ("name:value" lines, sep ':') or
+   memcached's stats ("STAT name value" lines: prefix "STAT ", sep ' ').
+   False when there is no such line or its value is not a decimal number
+   that fits. */
+bool asd_remote_stat_field(const char *text, size_t len, const char *prefix,
+                           const char *name, char sep, int64_t *out);
 
 /* Whether a new connection may be tried (not moments after one failed). */
 bool asd_remote_may_connect(asd_remote *r);
