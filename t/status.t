@@ -31,13 +31,6 @@ sub authz
         challenge => $ch, uri => $uri // $PATH, nc => $nc);
 }
 
-sub nonce_from
-{
-    my ($p, $path) = @_;
-    my ($res, $ch) = DigestRaw::challenge($p, $path);
-    return $res->{code} == 401 ? $ch : undef;
-}
-
 sub get { return DigestRaw::request($port, path => $PATH, auth => $_[0]) }
 
 sub figures { return StatusPage::store($main_port, $NAME) }
@@ -79,7 +72,7 @@ ok($s0->{LiveRecords} <= $s0->{Capacity},
     '... live records within its capacity');
 
 # ---- accepted, replayed, stale -----------------------------------------
-my $ch = nonce_from($port, $PATH);
+my $ch = DigestRaw::nonce_from($port, $PATH);
 ok($ch, 'a challenge from the status_store virtual host');
 is(get(authz($ch, 1))->{code}, 200, 'nc=1 accepted');
 is(get(authz($ch, 2))->{code}, 200, 'nc=2 accepted');
@@ -98,7 +91,7 @@ is(moved($s1, $s2),
 
 # A nonce of the main server's table (same realm and secret): this
 # table cannot vouch for its counts.
-my $other = nonce_from($main_port, '/smoke/index.html');
+my $other = DigestRaw::nonce_from($main_port, '/smoke/index.html');
 ok($other, 'a challenge from the main server (another table)');
 $res = get(authz($other, 1));
 ok($res->{code} == 401 && DigestRaw::is_stale($res),
@@ -125,7 +118,7 @@ my ($used, $accepted, $stale) = (0, 0, 0);
 my $s4 = $s3;
 while ($used < 4000) {
     for (1 .. 100) {
-        my $c = nonce_from($port, $PATH) or next;
+        my $c = DigestRaw::nonce_from($port, $PATH) or next;
         my $r = get(authz($c, 1));
         $used++;
         $accepted++ if $r->{code} == 200;

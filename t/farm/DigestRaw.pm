@@ -157,6 +157,15 @@ sub challenge
     return ($res, parse_challenge(header($res, 'WWW-Authenticate')));
 }
 
+# The parameters of a fresh challenge for $path, or undef when the answer
+# was not a 401.
+sub nonce_from
+{
+    my ($port, $path) = @_;
+    my ($res, $ch) = challenge($port, $path);
+    return $res->{code} == 401 ? $ch : undef;
+}
+
 # An Authorization value.  %a: user, password, challenge (a hash from
 # parse_challenge), uri, nc (number), cnonce (optional), method (GET).
 sub authorization

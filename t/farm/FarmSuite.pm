@@ -38,12 +38,7 @@ sub is_eq { return FarmLib::is_eq(@_) }
 sub diag { return FarmLib::diag(@_) }
 
 # A fresh nonce from the server on $port (undef when it sent none).
-sub nonce_from
-{
-    my ($port) = @_;
-    my ($res, $ch) = DigestRaw::challenge($port, $PATH);
-    return $res->{code} == 401 ? $ch : undef;
-}
+sub nonce_from { return DigestRaw::nonce_from($_[0], $PATH) }
 
 sub authz
 {

@@ -113,22 +113,38 @@ static void expired_records_are_reused(void **state)
     free(mem);
 }
 
+/* A store in anonymous shared memory, as the module makes one: the
+   processes forked after this share it. */
+static void *shared_store(size_t size, SD_NONCE_COUNT_STORE *store)
+{
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+    assert_true(mem != MAP_FAILED);
+    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, store),
+                  SEC_E_OK);
+    return mem;
+}
+
+static void child_succeeded(pid_t child)
+{
+    int status = 0;
+
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* One table in shared memory, used by two processes. */
 static void shared_between_processes(void **state)
 {
     size_t size = sd_nc_table_size(1024);
-    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SD_NONCE_COUNT_STORE store;
+    void *mem = shared_store(size, &store);
     pid_t child;
-    int status = 0;
     unsigned char id[16];
     uint64_t gen;
 
     (void)state;
-    assert_true(mem != MAP_FAILED);
-    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &store),
-                  SEC_E_OK);
     gen = store.Generation(store.pvStore);
     id_of(7, id);
     child = fork();
@@ -137,8 +153,7 @@ static void shared_between_processes(void **state)
             store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9, gen);
         _exit(st == SEC_E_OK ? 0 : 1);
     }
-    waitpid(child, &status, 0);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    child_succeeded(child);
     assert_status(
         store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9, gen),
         SEC_E_OUT_OF_SEQUENCE);
@@ -361,19 +376,14 @@ static void stats_count_each_answer(void **state)
 static void stats_shared_and_kept(void **state)
 {
     size_t size = SdNonceCountStoreSize(1024);
-    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SD_NONCE_COUNT_STORE store, view;
+    void *mem = shared_store(size, &store);
     SD_NONCE_COUNT_STORE_STATS st;
     pid_t child;
-    int status = 0;
     unsigned char id[16];
     uint64_t gen;
 
     (void)state;
-    assert_true(mem != MAP_FAILED);
-    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &store),
-                  SEC_E_OK);
     assert_non_null(store.Stats);
     gen = store.Generation(store.pvStore);
     id_of(7, id);
@@ -385,8 +395,7 @@ static void stats_shared_and_kept(void **state)
                                     gen) == SEC_E_OUT_OF_SEQUENCE;
         _exit(ok ? 0 : 1);
     }
-    waitpid(child, &status, 0);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    child_succeeded(child);
     assert_status(SdNonceCountStoreAttach(mem, size, &view), SEC_E_OK);
     memset(&st, 0xff, sizeof(st));
     st.Version = SD_NONCE_COUNT_STORE_STATS_VERSION;
