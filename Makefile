@@ -48,21 +48,23 @@ $(BUILD)/asan/libsspidigest.a: $(ENGINE_SRC:src/%.c=$(BUILD)/asan/obj/%.o)
 
 # ---- the httpd module (apxs), and a sanitizer build of it for the tests --
 APXS ?= apxs
-MODULE_SRC := mod_auth_sspidigest.c $(wildcard mod_auth_sspidigest_*.c)
+# mod_auth_sspidigest.c (hooks, request flow) and the glue files in module/.
+MODULE_SRC := mod_auth_sspidigest.c $(wildcard module/*.c)
+MODULE_HDR := $(wildcard module/*.h)
 # The house set, less -Wcast-qual: APR's apr_ring.h casts away volatile.
 MODULE_CFLAGS = $(filter-out -Wcast-qual,$(WARN)) $(WERROR)
 APXS_FLAGS = $(foreach f,$(MODULE_CFLAGS) -fvisibility=hidden,-Wc,$(f))
 
 module: .libs/mod_auth_sspidigest.so
 
-.libs/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
+.libs/mod_auth_sspidigest.so: $(MODULE_SRC) $(MODULE_HDR) \
 		include/sspi.h $(BUILD)/libsspidigest.a
 	$(APXS) -c -o mod_auth_sspidigest.la -Iinclude -Isrc $(APXS_FLAGS) \
 		$(MODULE_SRC) $(BUILD)/libsspidigest.a -lssl -lcrypto -lhiredis
 
 module-asan: $(BUILD)/asan/mod_auth_sspidigest.so
 
-$(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) mod_auth_sspidigest.h \
+$(BUILD)/asan/mod_auth_sspidigest.so: $(MODULE_SRC) $(MODULE_HDR) \
 		include/sspi.h $(BUILD)/asan/libsspidigest.a
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -shared -fPIC -fvisibility=hidden $(MODULE_CFLAGS) \
@@ -184,4 +186,5 @@ include dist/dist.mk
 -include bench/bench.mk
 
 clean:
-	rm -rf $(BUILD) .libs *.lo *.la *.slo *.o
+	rm -rf $(BUILD) .libs *.lo *.la *.slo *.o module/.libs module/*.lo \
+		module/*.slo module/*.o

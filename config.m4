@@ -7,10 +7,12 @@ dnl APACHE_MODULE(name, helptext[, objects[, structname[, default[, config]]]])
 
 APACHE_MODPATH_INIT(auth_sspidigest)
 
-dnl The glue files and the engine (src/) are compiled into the module; the
-dnl object list is read from the directory, so new files need no edit here.
+dnl mod_auth_sspidigest.c, the glue files (module/) and the engine (src/)
+dnl are compiled into the module; the object list is read from the
+dnl directories, so new files need no edit here.
 sspidigest_objs=""
-for sspidigest_c in "$abs_srcdir/$modpath_current"/mod_auth_sspidigest*.c \
+for sspidigest_c in "$abs_srcdir/$modpath_current"/mod_auth_sspidigest.c \
+                    "$abs_srcdir/$modpath_current"/module/*.c \
                     "$abs_srcdir/$modpath_current"/src/*.c; do
   sspidigest_c=`echo "$sspidigest_c" | sed "s|^$abs_srcdir/$modpath_current/||"`
   sspidigest_objs="$sspidigest_objs `echo $sspidigest_c | sed 's/\.c$/.lo/'`"

@@ -7,7 +7,7 @@
  *
  * The scope rule.  Every result is valid only for the configuration that
  * produced it: the virtual host and every directive of the sections that
- * configure Digest or the authn providers (mod_auth_sspidigest_scope.c).
+ * configure Digest or the authn providers (module/scope.c).
  *   - Each connection keeps its engine context, so a client that reuses
  *     its nonce on a keep-alive connection is checked with
  *     CompleteAuthToken (no nonce MAC, no user lookup): the engine takes
@@ -19,15 +19,14 @@
  *     and its nonce count is recorded unless it was already recorded in the
  *     same replay store.
  *   - An h2c Upgrade's result is reused once, by stream 1 replaying that
- *     very request in the same scope (mod_auth_sspidigest_reuse.c).
+ *     very request in the same scope (module/reuse.c).
  *   - A nonce is accepted only where its replay record lives, for as long
  *     as that record is kept (the engine binds nonces to the store's
  *     generation and to their lifetime).
- * Directives are in _config.c, the user store in _store.c, auth-int bodies
- * in _body.c, nonces and replay stores in _nonce.c.
+ * Directives are in module/config.c, the user store in module/store.c,
+ * auth-int bodies in module/body.c, nonces and replay stores in
+ * module/nonce.c; the header of each file in module/ says what it offers.
  */
-#include "mod_auth_sspidigest.h"
-
 #include <string.h>
 #include <strings.h>
 
@@ -36,6 +35,18 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+
+#include "module/binding.h"
+#include "module/body.h"
+#include "module/config.h"
+#include "module/cred.h"
+#include "module/log.h"
+#include "module/module.h"
+#include "module/nonce.h"
+#include "module/reuse.h"
+#include "module/scope.h"
+#include "module/status.h"
+#include "module/store.h"
 
 #define TOKEN_CAP 12288 /* cbMaxToken of the engine */
 #define MAX_TARGET 8000 /* the engine's longest digest-uri, less a host */
@@ -80,16 +91,6 @@ static const struct {
     {SEC_E_NO_AUTHENTICATING_AUTHORITY, HTTP_SERVICE_UNAVAILABLE, APLOG_DEBUG,
      0},
 };
-
-const char *asd_log_value(apr_pool_t *p, const char *s, apr_size_t n)
-{
-    enum { CAP = 64 };
-    const char *capped =
-        n > CAP ? apr_pstrcat(p, apr_pstrmemdup(p, s, CAP), "...", NULL)
-                : apr_pstrmemdup(p, s, n);
-
-    return ap_escape_logitem(p, capped);
-}
 
 static asd_conn *conn_state(conn_rec *c)
 {
@@ -761,6 +762,7 @@ static void register_hooks(apr_pool_t *p)
     asd_body_register();
     asd_reuse_register();
     asd_binding_register();
+    asd_status_register();
 }
 
 AP_DECLARE_MODULE(auth_sspidigest) = {

@@ -520,8 +520,48 @@ typedef struct _SecPkgContext_SdAuthenticationInfo {
  * CheckAndSet follows unless the response turns out wrong: a hint to start
  * fetching the record (the built-in store pulls its bucket into the CPU
  * cache), which must neither block nor fail.
+ *
+ * Stats may be NULL.  Otherwise it fills *Stats with what the store
+ * answered and holds, for a status page; the engine never calls it.  The
+ * caller sets Stats->Version to SD_NONCE_COUNT_STORE_STATS_VERSION (else
+ * SEC_E_INVALID_PARAMETER) and passes its clock in Now (seconds since the
+ * epoch).  It may take a while (the built-in store takes each bucket's
+ * lock in turn; a store on another server may ask it), so it is not for
+ * the request path.  The fields, -1 when the store cannot tell:
+ *   Size         octets the store takes
+ *   Capacity     records it can hold
+ *   LiveRecords  records of nonces not expired at Now
+ *   Evictions    records dropped before their nonce expired, to make room
+ *                (a later use of such a nonce is answered stale)
+ *   Accepted, Replays, Stale, Unavailable
+ *                how many times CheckAndSet answered SEC_E_OK,
+ *                SEC_E_OUT_OF_SEQUENCE, SEC_E_CONTEXT_EXPIRED and
+ *                SEC_E_NO_AUTHENTICATING_AUTHORITY
+ *   LastOutage   when the store last could not be used, in seconds since
+ *                the epoch (by the clocks passed to CheckAndSet); 0: never
+ * The counts start at 0 when the store is made and only grow.  The
+ * built-in store keeps them in its memory, counted per bucket under the
+ * lock CheckAndSet takes anyway (a few additions per call), so they last
+ * as long as its records: across the processes that map it and across
+ * SdNonceCountStoreAttach.  Stats returns SEC_E_OK or
+ * SEC_E_INVALID_PARAMETER.
  * All are called from any thread at once.
  */
+#define SD_NONCE_COUNT_STORE_STATS_VERSION 1U
+
+typedef struct _SD_NONCE_COUNT_STORE_STATS {
+    ULONG Version; /* in: SD_NONCE_COUNT_STORE_STATS_VERSION */
+    int64_t Size;
+    int64_t Capacity;
+    int64_t LiveRecords;
+    int64_t Evictions;
+    int64_t Accepted;
+    int64_t Replays;
+    int64_t Stale;
+    int64_t Unavailable;
+    int64_t LastOutage;
+} SD_NONCE_COUNT_STORE_STATS, *PSD_NONCE_COUNT_STORE_STATS;
+
 typedef struct _SD_NONCE_COUNT_STORE {
     PVOID pvStore;
     SECURITY_STATUS(SEC_ENTRY *CheckAndSet)
@@ -531,6 +571,9 @@ typedef struct _SD_NONCE_COUNT_STORE {
     void(SEC_ENTRY *Prefetch)(PVOID pvStore, const UCHAR *NonceId,
                               ULONG cbNonceId);
     uint64_t(SEC_ENTRY *Generation)(PVOID pvStore);
+    /* Last, so that initialisers written before it leave it NULL. */
+    SECURITY_STATUS(SEC_ENTRY *Stats)
+    (PVOID pvStore, int64_t Now, PSD_NONCE_COUNT_STORE_STATS Stats);
 } SD_NONCE_COUNT_STORE, *PSD_NONCE_COUNT_STORE;
 
 /*

@@ -1,8 +1,8 @@
 /*
  * nc_store.c: the public face of the built-in replay store (sspi.h):
  * sizing, formatting (with a random generation), attaching to a table
- * formatted before, and the CheckAndSet, Prefetch and Generation entries
- * bound to nc_table.
+ * formatted before, and the CheckAndSet, Prefetch, Generation and Stats
+ * entries bound to nc_table.
  */
 #include "nc_table.h"
 
@@ -26,12 +26,34 @@ static void SEC_ENTRY table_prefetch(PVOID store, const UCHAR *id, ULONG id_len)
     sd_nc_table_prefetch(store, id, id_len);
 }
 
+static SECURITY_STATUS SEC_ENTRY table_stats(PVOID store, int64_t now,
+                                             PSD_NONCE_COUNT_STORE_STATS out)
+{
+    sd_nc_stats st;
+
+    if (out == NULL || out->Version != SD_NONCE_COUNT_STORE_STATS_VERSION) {
+        return SEC_E_INVALID_PARAMETER;
+    }
+    sd_nc_table_stats(store, now, &st);
+    out->Size = (int64_t)st.size;
+    out->Capacity = (int64_t)st.capacity;
+    out->LiveRecords = (int64_t)st.live;
+    out->Evictions = (int64_t)st.evictions;
+    out->Accepted = (int64_t)st.accepted;
+    out->Replays = (int64_t)st.replays;
+    out->Stale = (int64_t)st.stale;
+    out->Unavailable = (int64_t)st.unavailable;
+    out->LastOutage = st.last_unavailable;
+    return SEC_E_OK;
+}
+
 static void bind_store(sd_nc_table *t, PSD_NONCE_COUNT_STORE store)
 {
     store->pvStore = t;
     store->CheckAndSet = table_check_and_set;
     store->Prefetch = table_prefetch;
     store->Generation = table_generation;
+    store->Stats = table_stats;
 }
 
 size_t SdNonceCountStoreSize(ULONG Nonces)

@@ -4,6 +4,12 @@
  * process-shared and robust, so a child that dies holding it does not
  * wedge the others: the survivor empties that bucket and raises its floor,
  * which can only turn acceptances into "stale" answers.
+ *
+ * Each bucket also counts what it answered (accepted, replays, stale) and
+ * the records it evicted, under the lock it takes anyway; the status page
+ * sums the buckets (sd_nc_table_stats).  The counts live in the table, so
+ * they last as long as its records: across processes, graceful restarts
+ * and reloads of the engine.
  */
 #include "nc_table.h"
 
@@ -11,18 +17,28 @@
 #include <pthread.h>
 #include <string.h>
 
-#define TABLE_MAGIC UINT64_C(0x5344434e54424c33) /* "SDCNTBL3" */
+#define TABLE_MAGIC UINT64_C(0x5344434e54424c34) /* "SDCNTBL4" */
 #define WINDOW_WORDS (SD_NC_WINDOW / 64)
 #define ID_LEN 16
 #define TAG_AT 8 /* octets 0..7 choose the bucket */
 
+/* 64 octets.  The highest count of each slot sits in the bucket, beside
+   the tags: in the slot it would leave 4 octets of padding, and the eight
+   paddings pay for the bucket's counts. */
 typedef struct {
     unsigned char id[ID_LEN];
     int64_t issued;
     int64_t expires;             /* 0: free */
-    uint32_t top;                /* highest count accepted */
     uint64_t seen[WINDOW_WORDS]; /* bit d: count top - d was accepted */
 } nc_slot;
+
+/* What a bucket answered since the table was formatted. */
+typedef struct {
+    uint64_t accepted;  /* SEC_E_OK */
+    uint64_t replays;   /* SEC_E_OUT_OF_SEQUENCE */
+    uint64_t stale;     /* SEC_E_CONTEXT_EXPIRED */
+    uint64_t evictions; /* live records dropped to make room */
+} nc_counts;
 
 /* A lookup reads the tags beside the lock and then touches only the slot
    whose tag matches: with a million live nonces every slot is a cache miss,
@@ -31,6 +47,8 @@ typedef struct {
     pthread_mutex_t lock;
     int64_t floor;
     uint32_t tag[SD_NC_BUCKET_SLOTS]; /* id octets 8..11 of each slot */
+    uint32_t top[SD_NC_BUCKET_SLOTS]; /* each slot's highest count */
+    nc_counts counts;
     nc_slot slots[SD_NC_BUCKET_SLOTS];
 } nc_bucket;
 
@@ -39,6 +57,10 @@ struct sd_nc_table {
     uint64_t generation;
     uint32_t nbuckets;
     uint32_t reserved;
+    /* Answers "store unavailable" (a bucket lock that failed), and the
+       time of the last one: atomic, as no lock is held then. */
+    uint64_t unavailable;
+    int64_t last_unavailable;
     nc_bucket buckets[];
 };
 
@@ -127,6 +149,7 @@ static bool lock_bucket(nc_bucket *b, int64_t now)
 
     if (rc == EOWNERDEAD) {
         memset(b->tag, 0, sizeof(b->tag));
+        memset(b->top, 0, sizeof(b->top));
         memset(b->slots, 0, sizeof(b->slots));
         b->floor = now;
         rc = pthread_mutex_consistent(&b->lock);
@@ -134,45 +157,48 @@ static bool lock_bucket(nc_bucket *b, int64_t now)
     return rc == 0;
 }
 
-/* Moves the window up so that count `top` is its newest entry. */
-static void window_advance(nc_slot *s, uint32_t top)
+/* Moves the window (seen, with its highest count *top) up so that count
+   `nc` is its newest entry. */
+static void window_advance(uint64_t seen[WINDOW_WORDS], uint32_t *top,
+                           uint32_t nc)
 {
-    uint32_t shift = top - s->top;
+    uint32_t shift = nc - *top;
 
     if (shift >= SD_NC_WINDOW) {
-        memset(s->seen, 0, sizeof(s->seen));
+        memset(seen, 0, WINDOW_WORDS * sizeof(seen[0]));
     }
     else {
         uint32_t words = shift / 64, bits = shift % 64;
 
         for (int i = WINDOW_WORDS - 1; i >= 0; i--) {
             int from = i - (int)words;
-            uint64_t v = from >= 0 ? s->seen[from] << bits : 0;
+            uint64_t v = from >= 0 ? seen[from] << bits : 0;
 
             if (bits && from - 1 >= 0) {
-                v |= s->seen[from - 1] >> (64 - bits);
+                v |= seen[from - 1] >> (64 - bits);
             }
-            s->seen[i] = v;
+            seen[i] = v;
         }
     }
-    s->top = top;
+    *top = nc;
 }
 
-static SECURITY_STATUS window_check_and_set(nc_slot *s, uint32_t nc)
+static SECURITY_STATUS window_check_and_set(uint64_t seen[WINDOW_WORDS],
+                                            uint32_t *top, uint32_t nc)
 {
     uint32_t d;
 
-    if (nc > s->top) {
-        window_advance(s, nc);
+    if (nc > *top) {
+        window_advance(seen, top, nc);
     }
-    d = s->top - nc;
+    d = *top - nc;
     if (d >= SD_NC_WINDOW) {
         return SEC_E_OUT_OF_SEQUENCE; /* too old to vouch for */
     }
-    if (s->seen[d / 64] >> (d % 64) & 1U) {
+    if (seen[d / 64] >> (d % 64) & 1U) {
         return SEC_E_OUT_OF_SEQUENCE;
     }
-    s->seen[d / 64] |= UINT64_C(1) << (d % 64);
+    seen[d / 64] |= UINT64_C(1) << (d % 64);
     return SEC_E_OK;
 }
 
@@ -199,6 +225,11 @@ static nc_slot *find_slot(nc_bucket *b, const unsigned char *id, int64_t now)
     return NULL;
 }
 
+static bool slot_live(const nc_slot *s, int64_t now)
+{
+    return s->expires != 0 && s->expires >= now;
+}
+
 /* A free or expired slot, else the one holding the oldest nonce, whose
    issue time then becomes the bucket's floor. */
 static nc_slot *claim_slot(nc_bucket *b, int64_t now)
@@ -208,7 +239,7 @@ static nc_slot *claim_slot(nc_bucket *b, int64_t now)
     for (int i = 0; i < SD_NC_BUCKET_SLOTS; i++) {
         nc_slot *s = &b->slots[i];
 
-        if (s->expires < now || s->expires == 0) {
+        if (!slot_live(s, now)) {
             return s;
         }
         if (s->issued < oldest->issued) {
@@ -218,6 +249,7 @@ static nc_slot *claim_slot(nc_bucket *b, int64_t now)
     if (oldest->issued > b->floor) {
         b->floor = oldest->issued;
     }
+    b->counts.evictions++;
     return oldest;
 }
 
@@ -243,6 +275,54 @@ void sd_nc_table_prefetch(const sd_nc_table *t, const unsigned char *id,
     }
 }
 
+/* Checks and records count nc of nonce `id` in its bucket, locked. */
+static SECURITY_STATUS bucket_check_and_set(nc_bucket *b,
+                                            const unsigned char *id,
+                                            int64_t issued, int64_t expires,
+                                            int64_t now, uint32_t nc)
+{
+    nc_slot *s = find_slot(b, id, now);
+    size_t i;
+
+    if (s != NULL) {
+        i = (size_t)(s - b->slots);
+        if (expires > s->expires) {
+            s->expires = expires; /* keep it while any caller may accept */
+        }
+        return window_check_and_set(s->seen, &b->top[i], nc);
+    }
+    if (issued <= b->floor) {
+        return SEC_E_CONTEXT_EXPIRED; /* its record may have been evicted */
+    }
+    s = claim_slot(b, now);
+    i = (size_t)(s - b->slots);
+    b->tag[i] = tag_of(id);
+    b->top[i] = nc;
+    memcpy(s->id, id, ID_LEN);
+    s->issued = issued;
+    s->expires = expires;
+    memset(s->seen, 0, sizeof(s->seen));
+    s->seen[0] = 1;
+    return SEC_E_OK;
+}
+
+static void count(nc_counts *c, SECURITY_STATUS st)
+{
+    switch (st) {
+    case SEC_E_OK:
+        c->accepted++;
+        break;
+    case SEC_E_OUT_OF_SEQUENCE:
+        c->replays++;
+        break;
+    case SEC_E_CONTEXT_EXPIRED:
+        c->stale++;
+        break;
+    default:
+        break;
+    }
+}
+
 SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
                                           const unsigned char *id,
                                           size_t id_len, int64_t issued,
@@ -250,40 +330,51 @@ SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
                                           uint32_t nc, uint64_t generation)
 {
     nc_bucket *b;
-    nc_slot *s;
     SECURITY_STATUS st;
 
     if (t == NULL || t->magic != TABLE_MAGIC || id_len != ID_LEN || nc == 0) {
         return SEC_E_INTERNAL_ERROR;
     }
-    if (generation != t->generation) {
-        return SEC_E_CONTEXT_EXPIRED; /* minted for another table */
-    }
     b = bucket_of(t, id);
     if (!lock_bucket(b, now)) {
+        __atomic_fetch_add(&t->unavailable, 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&t->last_unavailable, now, __ATOMIC_RELAXED);
         return SEC_E_NO_AUTHENTICATING_AUTHORITY;
     }
-    s = find_slot(b, id, now);
-    if (s != NULL) {
-        st = window_check_and_set(s, nc);
-        if (expires > s->expires) {
-            s->expires = expires; /* keep it while any caller may accept */
-        }
-    }
-    else if (issued <= b->floor) {
-        st = SEC_E_CONTEXT_EXPIRED; /* its record may have been evicted */
-    }
-    else {
-        s = claim_slot(b, now);
-        b->tag[s - b->slots] = tag_of(id);
-        memcpy(s->id, id, ID_LEN);
-        s->issued = issued;
-        s->expires = expires;
-        s->top = nc;
-        memset(s->seen, 0, sizeof(s->seen));
-        s->seen[0] = 1;
-        st = SEC_E_OK;
-    }
+    /* A nonce minted for another table is stale; it is counted under the
+       lock of the bucket its id falls in, like every other answer. */
+    st = generation != t->generation
+             ? SEC_E_CONTEXT_EXPIRED
+             : bucket_check_and_set(b, id, issued, expires, now, nc);
+    count(&b->counts, st);
     pthread_mutex_unlock(&b->lock);
     return st;
+}
+
+void sd_nc_table_stats(sd_nc_table *t, int64_t now, sd_nc_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (t == NULL || t->magic != TABLE_MAGIC) {
+        return;
+    }
+    out->size = sizeof(sd_nc_table) + t->nbuckets * sizeof(nc_bucket);
+    out->capacity = (uint64_t)t->nbuckets * SD_NC_BUCKET_SLOTS;
+    out->unavailable = __atomic_load_n(&t->unavailable, __ATOMIC_RELAXED);
+    out->last_unavailable =
+        __atomic_load_n(&t->last_unavailable, __ATOMIC_RELAXED);
+    for (uint32_t i = 0; i < t->nbuckets; i++) {
+        nc_bucket *b = &t->buckets[i];
+
+        if (!lock_bucket(b, now)) {
+            continue; /* counted when requests meet it */
+        }
+        out->accepted += b->counts.accepted;
+        out->replays += b->counts.replays;
+        out->stale += b->counts.stale;
+        out->evictions += b->counts.evictions;
+        for (int k = 0; k < SD_NC_BUCKET_SLOTS; k++) {
+            out->live += slot_live(&b->slots[k], now);
+        }
+        pthread_mutex_unlock(&b->lock);
+    }
 }

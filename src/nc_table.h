@@ -17,6 +17,9 @@
  * any other generation (another table, or this table's memory formatted
  * anew) is answered "stale" too, since its counts may have been recorded
  * where this table cannot see them.
+ *
+ * Each bucket counts its answers and evictions under its lock, so that
+ * counting costs the request path no more than a few additions.
  */
 #ifndef SD_NC_TABLE_H
 #define SD_NC_TABLE_H
@@ -59,5 +62,21 @@ SECURITY_STATUS sd_nc_table_check_and_set(sd_nc_table *t,
                                           size_t id_len, int64_t issued,
                                           int64_t expires, int64_t now,
                                           uint32_t nc, uint64_t generation);
+
+/* What a table answered since it was formatted, and how full it is. */
+typedef struct {
+    uint64_t size;      /* octets of the table */
+    uint64_t capacity;  /* record slots */
+    uint64_t live;      /* slots holding a nonce not expired at `now` */
+    uint64_t evictions; /* live records dropped to make room */
+    /* sd_nc_table_check_and_set's answers SEC_E_OK, SEC_E_OUT_OF_SEQUENCE,
+       SEC_E_CONTEXT_EXPIRED and SEC_E_NO_AUTHENTICATING_AUTHORITY */
+    uint64_t accepted, replays, stale, unavailable;
+    int64_t last_unavailable; /* `now` of the last unavailable; 0: none */
+} sd_nc_stats;
+
+/* Sums the counts of every bucket, taking each one's lock in turn: for a
+   status page, not for the request path. */
+void sd_nc_table_stats(sd_nc_table *t, int64_t now, sd_nc_stats *out);
 
 #endif

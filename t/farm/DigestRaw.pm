@@ -148,13 +148,23 @@ sub parse_challenge
     return \%p;
 }
 
-# GET $path without credentials on a new connection: returns the response
-# and the parameters of its (first) Digest challenge.
+# GET $path without credentials on a new connection (Host: $host, default
+# 127.0.0.1): returns the response and the parameters of its (first) Digest
+# challenge.
 sub challenge
 {
-    my ($port, $path) = @_;
-    my $res = request($port, path => $path);
+    my ($port, $path, $host) = @_;
+    my $res = request($port, path => $path, host => $host);
     return ($res, parse_challenge(header($res, 'WWW-Authenticate')));
+}
+
+# The parameters of a fresh challenge for $path, or undef when the answer
+# was not a 401.
+sub nonce_from
+{
+    my ($port, $path, $host) = @_;
+    my ($res, $ch) = challenge($port, $path, $host);
+    return $res->{code} == 401 ? $ch : undef;
 }
 
 # An Authorization value.  %a: user, password, challenge (a hash from

@@ -296,8 +296,9 @@ sub httpd_bin
     return $httpd_bin;
 }
 
-# Writes DIR/httpd.conf for one instance.  %c: dir, port, cache (the
-# AuthDigestNonceCache value), secrets (array ref of files), lifetime,
+# Writes DIR/httpd.conf for one instance, with /server-status (mod_status,
+# ExtendedStatus On).  %c: dir, port, cache (the AuthDigestNonceCache
+# value), secrets (array ref of files), lifetime,
 # extra (text appended), before_module (text before the module's
 # LoadModule line), mpm (instead of --mpm).  Users and documents are shared
 # (FarmLib::users, FarmLib::htdocs).
@@ -309,7 +310,7 @@ sub httpd_conf
     make_path("$dir/run");
     my $mpm = $c{mpm} // $opt{mpm};
     my @mods = ("mpm_$mpm", qw(authn_core authz_core authn_file authz_user
-        mime log_config));
+        mime log_config status));
     my $load = '';
     for my $m (@mods) {
         next if $builtin =~ /^\s*mod_\Q$m\E\.c$/m;
@@ -352,6 +353,11 @@ ${secret}${cache}
     AuthUserFile "$tmp/users.digest"
     AuthDigestNonceLifetime $lifetime
     Require valid-user
+</Location>
+# The replay store's figures (t/farm/StatusPage.pm reads ?auto).
+ExtendedStatus On
+<Location /server-status>
+    SetHandler server-status
 </Location>
 ${\($c{extra} // '')}
 EOF

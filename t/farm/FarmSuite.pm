@@ -12,7 +12,11 @@ package FarmSuite;
 #   - with the store back (empty): logins work again (seconds to recover
 #     measured), and a count used before the outage is still refused;
 #   - secret rotation: B with `AuthDigestNonceSecret NEW OLD` accepts A's
-#     nonces, A refuses B's new ones.
+#     nonces, A refuses B's new ones;
+#   - A's /server-status?auto counts what A answered (accepted, replays,
+#     503s while the store is down, stale after it came back empty), says
+#     when the store last could not be used, and what the store says of
+#     itself (-1 while it is down).
 # The backend hash: name, spec (the AuthDigestNonceCache value), start,
 # stop, restart (code refs), and optional extra (code ref run at the end
 # with A and B).
@@ -23,6 +27,7 @@ use Time::HiRes qw(sleep time);
 
 use DigestRaw ();
 use FarmLib qw();
+use StatusPage ();
 
 my $PATH = '/farm/index.html';
 my %figures = (replays_refused => 0, replays_sent => 0, replays_503 => 0,
@@ -34,14 +39,7 @@ sub diag { return FarmLib::diag(@_) }
 
 # A fresh nonce from the server on $port (undef when it sent none); $host
 # names a virtual host (default 127.0.0.1).
-sub nonce_from
-{
-    my ($port, $host) = @_;
-    my $res = DigestRaw::request($port, path => $PATH, host => $host);
-    my $ch = DigestRaw::parse_challenge(DigestRaw::header($res,
-        'WWW-Authenticate'));
-    return $res->{code} == 401 ? $ch : undef;
-}
+sub nonce_from { return DigestRaw::nonce_from($_[0], $PATH, $_[1]) }
 
 sub authz
 {
@@ -205,10 +203,28 @@ sub outage_lines_ok
         . 'request');
 }
 
+# The store's line on the status page of server $p (a hash of its keys).
+sub figures
+{
+    my ($p, $be) = @_;
+    return StatusPage::store($p->{port}, $be->{spec}) // {};
+}
+
+# How each counted figure moved between two readings.
+sub moved
+{
+    my ($from, $to) = @_;
+    return join ' ', map { "$_=" . (($to->{$_} // 0) - ($from->{$_} // 0)) }
+        qw(Accepted Replays Stale Unavailable);
+}
+
 sub outage
 {
     my ($A, $B, $be) = @_;
     my ($pa, $pb) = ($A->{port}, $B->{port});
+    my $f0 = figures($A, $be);
+    is_eq($f0->{Type}, $be->{name}, "A's status page lists the store "
+        . "'$be->{spec}' as $be->{name}");
     my $ch = nonce_from($pa);
     my $before = authz($ch, 1);
     is_eq(send_auth($pa, $before)->{code}, 200,
@@ -216,7 +232,16 @@ sub outage
     my $before_b = authz($ch, 2);
     is_eq(send_auth($pb, $before_b)->{code}, 200,
         'before the outage: B accepts the next count');
+    is_eq(send_auth($pa, $before_b)->{code}, 401,
+        "before the outage: B's request replayed to A: 401");
+    my $f1 = figures($A, $be);
+    is_eq(moved($f0, $f1), 'Accepted=1 Replays=1 Stale=0 Unavailable=0',
+        "A's status page: one accepted, one replay (B's count is B's)");
+    ok($f1->{Size} > 0 && $f1->{LiveRecords} > 0 && $f1->{Evictions} == 0,
+        "... and what $be->{name} says of itself: $f1->{Size} octets, "
+        . "$f1->{LiveRecords} keys, $f1->{Evictions} evictions");
 
+    my $t_stop = int(time);
     $be->{stop}->();
     my %replay;
     for (1 .. 5) {
@@ -247,6 +272,14 @@ sub outage
     ok(!$fresh{200}, "$be->{name} down: nothing is accepted unchecked");
     is_eq(join(' ', map { "$_ x$fresh{$_}" } sort keys %fresh), '503 x30',
         "$be->{name} down: fresh counts and new logins get 503");
+    # A answered 5 replays, 10 fresh counts and 5 logins with 503.
+    my $f2 = figures($A, $be);
+    is_eq(moved($f1, $f2), 'Accepted=0 Replays=0 Stale=0 Unavailable=20',
+        "A's status page: its 20 answers 503 while $be->{name} was down");
+    ok($f2->{LastOutage} >= $t_stop && $f2->{LastOutage} <= time + 1,
+        "... the last outage at $f2->{LastOutage} (stopped at $t_stop)");
+    is_eq("$f2->{Size} $f2->{LiveRecords} $f2->{Evictions}", '-1 -1 -1',
+        "... and nothing of what $be->{name} says of itself (-1)");
     outage_lines_ok($A, 'A');
     outage_lines_ok($B, 'B');
 
@@ -256,6 +289,7 @@ sub outage
     $be->{restart}->();
     my $t_up = time;
     my %took;
+    my %from_a;
     for my $srv (['A', $pa], ['B', $pb]) {
         my ($name, $port) = @$srv;
         my %seen;
@@ -275,6 +309,7 @@ sub outage
         }
         $took{$name} = defined $ok_at ? sprintf('%.2f', $ok_at - $t_up)
                                       : 'never';
+        %from_a = %seen if $name eq 'A';
         diag("$be->{name} restarted in " . sprintf('%.2f', $t_up - $t0)
             . " s; $name logs in again $took{$name} s after that; its "
             . 'answers meanwhile: '
@@ -289,6 +324,15 @@ sub outage
         . 'still refused');
     ok(DigestRaw::is_stale($res), '... with stale=true (the store lost its '
         . 'records: the nonce is older than its epoch)');
+    # A's answers since the restart: its logins until one worked (503s
+    # and stale ones, then a 200), and that stale replay.
+    my $f3 = figures($A, $be);
+    my $n503 = $from_a{503} // 0;
+    my $nstale = ($from_a{'401 stale'} // 0) + 1;
+    is_eq(moved($f2, $f3),
+        "Accepted=1 Replays=0 Stale=$nstale Unavailable=$n503",
+        "A's status page after $be->{name} came back empty: the login, "
+        . 'the stale answers, the 503s');
     is_eq(replay($pb, $before_b)->{code}, 401,
         "$be->{name} back empty: B's pre-outage count replayed to B: 401");
     ok(FarmLib::log_lines($A, qr/SD00409/) >= 1,

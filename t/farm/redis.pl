@@ -4,8 +4,9 @@
 # script starts on a free loopback port (no persistence, so a restart loses
 # every record) and always stops.  The shared steps are in FarmSuite.pm;
 # here: the directive's configtest errors, the start-up warning about an
-# evicting Redis, a Redis that cannot be reached at start-up, and a Redis
-# that refuses writes (OOM).
+# evicting Redis, a Redis that cannot be reached at start-up, a Redis
+# that refuses writes (OOM), and the status page under ExtendedStatus On
+# and Off.
 #
 # usage: t/farm/redis.pl [--so PATH] [--results FILE] [--keep] [--mpm M]
 # Prints TAP-like lines and "farm-redis: N passed, M failed".
@@ -21,6 +22,7 @@ use DigestRaw ();
 use FarmLib ();
 use FarmSuite ();
 use RedisServer ();
+use StatusPage ();
 
 my $opt = FarmLib::setup('farm-redis', @ARGV);
 my $tmp = FarmLib::tmp();
@@ -116,6 +118,8 @@ sub extra
     # (a common layout: one secret per site).  The virtual host must still
     # use the shared store, or a request accepted by one server can be
     # replayed to the other.
+    # E also has ExtendedStatus Off: its status page leaves our section
+    # out.
     my @vh;
     for my $name ('D', 'E') {
         my $port = FarmLib::free_port();
@@ -126,10 +130,18 @@ sub extra
             extra => "Listen 127.0.0.1:$vport\n"
                 . "<VirtualHost 127.0.0.1:$vport>\n"
                 . "    AuthDigestNonceSecret \"$tmp/secret-current\"\n"
-                . "</VirtualHost>\n");
+                . "</VirtualHost>\n"
+                . ($name eq 'E' ? "ExtendedStatus Off\n" : ''));
         push @vh, FarmLib::start_httpd($name, "$tmp/$name", $port);
         $vh[-1]{vport} = $vport;
     }
+    my ($on, $off) = map { StatusPage::auto($_->{port}) } @vh;
+    FarmLib::ok($on->{code} == 200 && ($on->{count} // 0) == 1
+            && ($on->{stores}[0]{Name} // '') eq "redis:127.0.0.1:$rport",
+        'ExtendedStatus On: the status page lists the Redis store');
+    FarmLib::ok($off->{code} == 200 && $off->{text} =~ /^ServerUptimeSeconds:/m
+            && $off->{text} !~ /SspiDigest/,
+        'ExtendedStatus Off: the status page leaves the section out');
     my $vch = FarmSuite::nonce_from($vh[0]{vport});
     my $vauth = FarmSuite::authz($vch, 1);
     FarmLib::is_eq(FarmSuite::send_auth($vh[0]{vport}, $vauth)->{code}, 200,

@@ -68,7 +68,7 @@ static uint64_t take(const uint8_t **data, size_t *size, int octets)
 static void genuine(sd_mac *minter, sd_view realm, int64_t now,
                     uint32_t max_life, const uint8_t *data, size_t size)
 {
-    sd_nonce_info in, out;
+    sd_nonce_info in = {0}, out;
     unsigned char rnd[SD_NONCE_RANDOM_LEN] = {0};
     char nonce[2 * SD_NONCE_LEN];
     sd_view v = {nonce, 0};

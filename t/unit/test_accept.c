@@ -908,8 +908,8 @@ static SECURITY_STATUS login_with_store(const SD_NONCE_COUNT_STORE *store,
 
 static void replay_store_failures(void **state)
 {
-    SD_NONCE_COUNT_STORE down = {NULL, store_unreachable, NULL, NULL};
-    SD_NONCE_COUNT_STORE evicted = {NULL, store_evicted, NULL, NULL};
+    SD_NONCE_COUNT_STORE down = {NULL, store_unreachable, NULL, NULL, NULL};
+    SD_NONCE_COUNT_STORE evicted = {NULL, store_evicted, NULL, NULL, NULL};
     const SD_NONCE_COUNT_STORE *stores[] = {&down, &evicted};
     const SECURITY_STATUS want[] = {SEC_E_NO_AUTHENTICATING_AUTHORITY,
                                     SEC_E_CONTEXT_EXPIRED};
@@ -981,9 +981,9 @@ static void SEC_ENTRY logging_prefetch(PVOID s, const UCHAR *id, ULONG n)
 static void replay_store_prefetch(void **state)
 {
     static uint64_t mem[4096];
-    logging_store ls = {{NULL, NULL, NULL, NULL}, "", 0, {0}, {0}};
+    logging_store ls = {{NULL, NULL, NULL, NULL, NULL}, "", 0, {0}, {0}};
     SD_NONCE_COUNT_STORE store = {&ls, logging_check, logging_prefetch,
-                                  logging_generation};
+                                  logging_generation, NULL};
     const char *passwords[] = {"wrong", "secret"};
     const char *want_calls[] = {"p", "pc"};
 

@@ -219,7 +219,7 @@ static void context_dies_with_parent_pool(void **state)
     CredHandle srv;
     CtxtHandle sctx;
     asc_buffers in;
-    SD_CALL_PARAMETERS cp = {NULL, NULL, NULL, 0, 0, NULL, 0};
+    SD_CALL_PARAMETERS cp = {.Pool = NULL};
     char out[OUT_CAP];
     SecBuffer ob = {sizeof(out), SECBUFFER_TOKEN, out};
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};

@@ -1,7 +1,8 @@
 /*
  * test_nc_table.c: the replay table: each count once, out of order within
  * the window, eviction answered stale and never accepted twice, expiry,
- * generations, attaching, and one table shared by processes.
+ * generations, attaching, one table shared by processes, and the counts a
+ * status page reads (Stats).
  */
 #include "support.h"
 
@@ -112,22 +113,38 @@ static void expired_records_are_reused(void **state)
     free(mem);
 }
 
+/* A store in anonymous shared memory, as the module makes one: the
+   processes forked after this share it. */
+static void *shared_store(size_t size, SD_NONCE_COUNT_STORE *store)
+{
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+    assert_true(mem != MAP_FAILED);
+    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, store),
+                  SEC_E_OK);
+    return mem;
+}
+
+static void child_succeeded(pid_t child)
+{
+    int status = 0;
+
+    waitpid(child, &status, 0);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 /* One table in shared memory, used by two processes. */
 static void shared_between_processes(void **state)
 {
     size_t size = sd_nc_table_size(1024);
-    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     SD_NONCE_COUNT_STORE store;
+    void *mem = shared_store(size, &store);
     pid_t child;
-    int status = 0;
     unsigned char id[16];
     uint64_t gen;
 
     (void)state;
-    assert_true(mem != MAP_FAILED);
-    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &store),
-                  SEC_E_OK);
     gen = store.Generation(store.pvStore);
     id_of(7, id);
     child = fork();
@@ -136,8 +153,7 @@ static void shared_between_processes(void **state)
             store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9, gen);
         _exit(st == SEC_E_OK ? 0 : 1);
     }
-    waitpid(child, &status, 0);
-    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    child_succeeded(child);
     assert_status(
         store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 9, gen),
         SEC_E_OUT_OF_SEQUENCE);
@@ -305,6 +321,108 @@ static void store_init_checks(void **state)
     assert_true(SdNonceCountStoreSize(1000000) / 1000000 <= 123);
 }
 
+/* What a status page reads: each answer counted once, evictions, live
+   records at a given time; reading changes nothing. */
+static void stats_count_each_answer(void **state)
+{
+    void *mem;
+    sd_nc_table *t = table(0, &mem); /* one bucket */
+    unsigned char id[16];
+    sd_nc_stats st;
+
+    (void)state;
+    sd_nc_table_stats(t, 100, &st);
+    assert_true(st.capacity == SD_NC_BUCKET_SLOTS);
+    assert_true(st.size > 0 && st.size <= sd_nc_table_size(0));
+    assert_true(st.live == 0 && st.evictions == 0 && st.accepted == 0 &&
+                st.replays == 0 && st.stale == 0 && st.unavailable == 0 &&
+                st.last_unavailable == 0);
+    for (unsigned n = 0; n < SD_NC_BUCKET_SLOTS; n++) {
+        assert_status(use(t, n, 100 + n, 1), SEC_E_OK);
+    }
+    assert_status(use(t, 99, 200, 1), SEC_E_OK); /* evicts nonce 0 */
+    assert_status(use(t, 1, 101, 1), SEC_E_OUT_OF_SEQUENCE);
+    assert_status(use(t, 1, 101, 2), SEC_E_OK);
+    assert_status(use(t, 0, 100, 2), SEC_E_CONTEXT_EXPIRED); /* evicted */
+    id_of(5, id); /* minted for another table */
+    assert_status(
+        sd_nc_table_check_and_set(t, id, 16, 105, 405, 105, 9, GEN + 1),
+        SEC_E_CONTEXT_EXPIRED);
+    assert_status(use(t, 3, 103, 0), SEC_E_INTERNAL_ERROR); /* not counted */
+    for (int twice = 0; twice < 2; twice++) {
+        sd_nc_table_stats(t, 200, &st);
+        assert_true(st.accepted == SD_NC_BUCKET_SLOTS + 2);
+        assert_true(st.replays == 1);
+        assert_true(st.stale == 2);
+        assert_true(st.evictions == 1);
+        assert_true(st.unavailable == 0);
+        assert_true(st.live == SD_NC_BUCKET_SLOTS);
+    }
+    /* nonces 1..7 expire at 401..407 (4..7 live at 404), nonce 99 at 500 */
+    sd_nc_table_stats(t, 404, &st);
+    assert_true(st.live == 5);
+    sd_nc_table_stats(t, 501, &st);
+    assert_true(st.live == 0 && st.accepted == SD_NC_BUCKET_SLOTS + 2);
+    /* an expired record's slot is reused without an eviction */
+    assert_status(use(t, 42, 600, 1), SEC_E_OK);
+    sd_nc_table_stats(t, 600, &st);
+    assert_true(st.evictions == 1 && st.live == 1);
+    free(mem);
+}
+
+/* Through the public interface, in shared memory: counts made by another
+   process, seen through another view (Attach), kept as long as the table;
+   a table formatted anew starts from 0. */
+static void stats_shared_and_kept(void **state)
+{
+    size_t size = SdNonceCountStoreSize(1024);
+    SD_NONCE_COUNT_STORE store, view;
+    void *mem = shared_store(size, &store);
+    SD_NONCE_COUNT_STORE_STATS st;
+    pid_t child;
+    unsigned char id[16];
+    uint64_t gen;
+
+    (void)state;
+    assert_non_null(store.Stats);
+    gen = store.Generation(store.pvStore);
+    id_of(7, id);
+    child = fork();
+    if (child == 0) {
+        bool ok = store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 1,
+                                    gen) == SEC_E_OK &&
+                  store.CheckAndSet(store.pvStore, id, 16, 100, 400, 100, 1,
+                                    gen) == SEC_E_OUT_OF_SEQUENCE;
+        _exit(ok ? 0 : 1);
+    }
+    child_succeeded(child);
+    assert_status(SdNonceCountStoreAttach(mem, size, &view), SEC_E_OK);
+    memset(&st, 0xff, sizeof(st));
+    st.Version = SD_NONCE_COUNT_STORE_STATS_VERSION;
+    assert_status(view.Stats(view.pvStore, 100, &st), SEC_E_OK);
+    assert_true(st.Accepted == 1 && st.Replays == 1 && st.Stale == 0 &&
+                st.Unavailable == 0 && st.LiveRecords == 1 &&
+                st.Evictions == 0 && st.LastOutage == 0);
+    assert_true(st.Size > 0 && (size_t)st.Size <= size);
+    assert_true(st.Capacity >= 1024 && st.Capacity % SD_NC_BUCKET_SLOTS == 0);
+    /* the caller's clock decides what is live */
+    assert_status(store.Stats(store.pvStore, 401, &st), SEC_E_OK);
+    assert_true(st.LiveRecords == 0 && st.Accepted == 1);
+    /* a version the store does not know, or no structure */
+    st.Version = SD_NONCE_COUNT_STORE_STATS_VERSION + 1;
+    assert_status(store.Stats(store.pvStore, 100, &st),
+                  SEC_E_INVALID_PARAMETER);
+    assert_status(store.Stats(store.pvStore, 100, NULL),
+                  SEC_E_INVALID_PARAMETER);
+    /* formatted anew (a full restart): the counts start again */
+    assert_status(SdNonceCountStoreInit(mem, size, SD_STORE_SHARED, &store),
+                  SEC_E_OK);
+    st.Version = SD_NONCE_COUNT_STORE_STATS_VERSION;
+    assert_status(store.Stats(store.pvStore, 100, &st), SEC_E_OK);
+    assert_true(st.Accepted == 0 && st.Replays == 0 && st.LiveRecords == 0);
+    munmap(mem, size);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +435,8 @@ int main(void)
         cmocka_unit_test(record_lives_for_the_longest_expiry),
         cmocka_unit_test(holds_what_it_is_sized_for),
         cmocka_unit_test(store_init_checks),
+        cmocka_unit_test(stats_count_each_answer),
+        cmocka_unit_test(stats_shared_and_kept),
     };
     return cmocka_run_group_tests(tests, test_apr_up, test_apr_down);
 }

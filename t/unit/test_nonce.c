@@ -22,7 +22,7 @@ static sd_view v(const char *s, size_t n)
 static bool mint(sd_mac *key, sd_view realm, int64_t now,
                  const unsigned char *random, char *out)
 {
-    sd_nonce_info info = {now, 300, 42, {0}};
+    sd_nonce_info info = {now, 300, 42, {0}, false};
 
     return sd_nonce_mint(key, realm, &info, random, out);
 }
@@ -126,7 +126,8 @@ static void bound_to_lifetime_and_generation(void **state)
 {
     apr_pool_t *p = test_pool();
     sd_mac *key = sd_mac_create(p, (const unsigned char *)"k", 1);
-    sd_nonce_info in = {1000, 60, UINT64_C(0x0123456789abcdef), {0}}, out;
+    sd_nonce_info in = {1000, 60, UINT64_C(0x0123456789abcdef), {0}, false},
+                  out;
     char nonce[SD_NONCE_LEN];
     sd_view realm = v("r", 1), n = v(nonce, SD_NONCE_LEN);
 

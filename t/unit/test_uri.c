@@ -53,8 +53,9 @@ static SECURITY_STATUS accept_with_target(CredHandle *srv, const char *authz,
     asc_buffers in;
     SecBuffer b[7];
     SecBufferDesc desc = {SECBUFFER_VERSION, 7, b};
-    SD_CALL_PARAMETERS cp = {NULL,  NULL, target, (ULONG)strlen(target),
-                             flags, NULL, 0};
+    SD_CALL_PARAMETERS cp = {.RequestTarget = target,
+                             .RequestTargetLength = (ULONG)strlen(target),
+                             .Flags = flags};
     char out[8192];
     SecBuffer ob = {sizeof(out), SECBUFFER_TOKEN, out};
     SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};

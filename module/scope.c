@@ -1,10 +1,10 @@
 /*
- * mod_auth_sspidigest_scope.c: the scope of an authentication result, that
- * is every setting that decides whether a response is accepted.  A result
- * (the connection's engine context, a request's result reused by its
- * subrequests and internal redirects, an h2c Upgrade's reused by stream 1)
- * is reused only by a request of the same scope; any other request is
- * verified from scratch.
+ * module/scope.c: the scope of an authentication result, that is every
+ * setting that decides whether a response is accepted.  A result (the
+ * connection's engine context, a request's result reused by its subrequests
+ * and internal redirects, an h2c Upgrade's reused by stream 1) is reused
+ * only by a request of the same scope; any other request is verified from
+ * scratch.
  *
  * The scope of a request is its virtual host (the nonce secret, the replay
  * store, DBD and socache settings, provider aliases are per server) and the
@@ -22,15 +22,18 @@
  * requests are always verified from scratch.  This file holds no state at
  * request time.
  */
-#include "mod_auth_sspidigest.h"
+#include "scope.h"
 
 #include <string.h>
 #include <strings.h>
 
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "http_log.h"
 
 #include <openssl/evp.h>
+
+#include "log.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
@@ -95,7 +98,8 @@ static bool in_scope(const char *name)
 {
     const char *owner;
 
-    for (const command_rec *c = asd_directives; c->name != NULL; c++) {
+    for (const command_rec *c = auth_sspidigest_module.cmds; c->name != NULL;
+         c++) {
         if (strcasecmp(name, c->name) == 0) {
             return true;
         }

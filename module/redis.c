@@ -1,15 +1,14 @@
 /*
- * mod_auth_sspidigest_redis.c: the replay store of a server farm in Redis
+ * module/redis.c: the replay store of a server farm in Redis
  * (AuthDigestNonceCache redis:HOST:PORT), through Debian's hiredis.
  *
  * Each accepted count is one record, written with the atomic
  *     SET sdnc:v2:<nonce id>:<count> 1 NX EX <ttl>
  * The first server to write it accepts the count; any other gets nil and
  * refuses the request as a replay.  The same round trip reads the
- * generation record (mod_auth_sspidigest.h, asd_remote), so a Redis that
- * restarted empty cannot make an old count look unused: a nonce minted
- * under another generation is answered stale.  Records expire with their
- * nonce.
+ * generation record (module/remote.h), so a Redis that restarted empty
+ * cannot make an old count look unused: a nonce minted under another
+ * generation is answered stale.  Records expire with their nonce.
  *
  * Connections: a small pool per process, made on first use in the child
  * (the parent only opens one for its start-up check, and closes it), with
@@ -18,8 +17,11 @@
  * reached every count is refused with SEC_E_NO_AUTHENTICATING_AUTHORITY
  * (503), never accepted unchecked.  An evicting Redis could drop records,
  * so the start-up check warns unless maxmemory-policy is noeviction.
+ *
+ * For the status page each answer is counted (module/remote.c), and Redis
+ * is asked for its own figures only when the page is drawn.
  */
-#include "mod_auth_sspidigest.h"
+#include "redis.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,6 +32,9 @@
 
 #include "apr_strings.h"
 #include "http_log.h"
+
+#include "log.h"
+#include "remote.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
@@ -249,26 +254,24 @@ static SECURITY_STATUS verdict(redis_store *rs, redisContext *c,
     if (!asd_remote_take_generation(&rs->remote, gen->str, gen->len)) {
         return SEC_E_NO_AUTHENTICATING_AUTHORITY;
     }
-    return atomic_load(rs->remote.generation) == nonce_gen
+    return asd_remote_generation(&rs->remote) == nonce_gen
                ? SEC_E_OK
                : SEC_E_CONTEXT_EXPIRED;
 }
 
 static uint64_t SEC_ENTRY redis_generation(PVOID pv)
 {
-    return atomic_load(((redis_store *)pv)->remote.generation);
+    return asd_remote_generation(&((redis_store *)pv)->remote);
 }
 
-static SECURITY_STATUS SEC_ENTRY
-redis_check_and_set(PVOID pv, const UCHAR *id, ULONG id_len, int64_t issued,
-                    int64_t expires, int64_t now, ULONG nc, uint64_t nonce_gen)
+static SECURITY_STATUS check_and_set(redis_store *rs, const UCHAR *id,
+                                     ULONG id_len, int64_t expires, int64_t now,
+                                     ULONG nc, uint64_t nonce_gen)
 {
-    redis_store *rs = pv;
     char key[ASD_REMOTE_KEY_SIZE];
     char why[160];
     long long ttl = (long long)asd_remote_ttl(expires, now);
 
-    (void)issued;
     if (!asd_remote_key(key, id, id_len, nc)) {
         return SEC_E_INTERNAL_ERROR;
     }
@@ -318,6 +321,61 @@ redis_check_and_set(PVOID pv, const UCHAR *id, ULONG id_len, int64_t issued,
         return st;
     }
     return asd_remote_failed(&rs->remote, true, why);
+}
+
+static SECURITY_STATUS SEC_ENTRY
+redis_check_and_set(PVOID pv, const UCHAR *id, ULONG id_len, int64_t issued,
+                    int64_t expires, int64_t now, ULONG nc, uint64_t nonce_gen)
+{
+    redis_store *rs = pv;
+
+    (void)issued;
+    return asd_remote_count(&rs->remote, check_and_set(rs, id, id_len, expires,
+                                                       now, nc, nonce_gen));
+}
+
+/* For the status page: the counts of this configuration's processes, and
+   what Redis says of its whole database (INFO's used_memory and
+   evicted_keys, DBSIZE), asked on a connection of its own that does not
+   touch the pool or the outage state; -1 where Redis does not answer. */
+static SECURITY_STATUS SEC_ENTRY redis_stats(PVOID pv, int64_t now,
+                                             PSD_NONCE_COUNT_STORE_STATS out)
+{
+    redis_store *rs = pv;
+    char why[160];
+    redisContext *c;
+    redisReply *info = NULL, *size = NULL;
+
+    (void)now;
+    if (!asd_remote_stats_start(out)) {
+        return SEC_E_INVALID_PARAMETER;
+    }
+    asd_remote_add_stats(&rs->remote, out);
+    if ((c = connect_one(rs, why, sizeof(why))) == NULL) {
+        return SEC_E_OK;
+    }
+    if (redisAppendCommand(c, "INFO") == REDIS_OK &&
+        redisAppendCommand(c, "DBSIZE") == REDIS_OK &&
+        redisGetReply(c, (void **)&info) == REDIS_OK &&
+        redisGetReply(c, (void **)&size) == REDIS_OK) {
+        if (info->type == REDIS_REPLY_STRING) {
+            asd_remote_stat_field(info->str, info->len, "", "used_memory", ':',
+                                  &out->Size);
+            asd_remote_stat_field(info->str, info->len, "", "evicted_keys", ':',
+                                  &out->Evictions);
+        }
+        if (size->type == REDIS_REPLY_INTEGER && size->integer >= 0) {
+            out->LiveRecords = size->integer;
+        }
+    }
+    if (info != NULL) {
+        freeReplyObject(info);
+    }
+    if (size != NULL) {
+        freeReplyObject(size);
+    }
+    redisFree(c);
+    return SEC_E_OK;
 }
 
 /* The value of `field` in an INFO reply ("field:value" lines). */
@@ -416,5 +474,6 @@ const char *asd_redis_open(apr_pool_t *pconf, server_rec *s,
     out->CheckAndSet = redis_check_and_set;
     out->Prefetch = NULL; /* the round trip is the cost, not the cache */
     out->Generation = redis_generation;
+    out->Stats = redis_stats;
     return NULL;
 }

@@ -1,25 +1,22 @@
 /*
- * mod_auth_sspidigest_body.c: request bodies for qop=auth-int.  The body
- * is read whole (up to AuthDigestMaxBody) before the handler runs, so it
- * can be hashed and the response verified.  It is read below the request's
- * own input filters (from the protocol's, which undo the transfer coding:
- * RFC 7616's entity-body), and handed back by a filter that sits just
- * above the protocol's: every request filter of the location (DEFLATE,
- * Sed, charset filters, whether added before or after authentication)
- * sees it once, as it would without auth-int.  What no handler has read
- * yet passes on to internal redirects.  Nothing reaches a handler unless
- * the request was authenticated.
+ * module/body.c: request bodies for qop=auth-int.  The body is read whole
+ * (up to AuthDigestMaxBody) before the handler runs, so it can be hashed and
+ * the response verified.  It is read below the request's own input filters
+ * (from the protocol's, which undo the transfer coding: RFC 7616's
+ * entity-body), and handed back by a filter that sits just above the
+ * protocol's: every request filter of the location (DEFLATE, Sed, charset
+ * filters, whether added before or after authentication) sees it once, as it
+ * would without auth-int.  What no handler has read yet passes on to
+ * internal redirects.  Nothing reaches a handler unless the request was
+ * authenticated.
  */
-#include "mod_auth_sspidigest.h"
+#include "body.h"
 
 #include <string.h>
 
 #include "apr_strings.h"
-#include "http_log.h"
 #include "http_protocol.h"
 #include "util_filter.h"
-
-APLOG_USE_MODULE(auth_sspidigest);
 
 #define REPLAY_FILTER "SSPIDIGEST_BODY"
 

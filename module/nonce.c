@@ -1,6 +1,6 @@
 /*
- * mod_auth_sspidigest_nonce.c: what makes nonces hold across processes,
- * restarts and servers.
+ * module/nonce.c: what makes nonces hold across processes, restarts and
+ * servers.
  *
  * - The random secret (when no AuthDigestNonceSecret file is given) lives
  *   in httpd's retained data, so every child agrees on it and a graceful
@@ -14,17 +14,17 @@
  *   could be replayed; our table remembers what it evicted and answers
  *   such nonces stale.  A table made anew (a full restart, another
  *   AuthDigestShmemSize) has a new generation, and nonces minted for
- *   another table are answered stale (sspi.h, SD_NONCE_COUNT_STORE).  "redis:"
- * and "memcache:" are shared by the servers of a farm
- * (mod_auth_sspidigest_redis.c, _memcache.c); the second half of this file
- * holds what those two have in common.
- *
- * It mints and checks no nonce: the engine does.
+ *   another table are answered stale (sspi.h, SD_NONCE_COUNT_STORE).
+ * - The stores shared by the servers of a farm, "redis:" and "memcache:"
+ *   (module/redis.c and module/memcache.c; module/remote.c holds what the
+ *   two have in common): this file opens one per AuthDigestNonceCache
+ *   value.
+ * It lists the stores for the status page (module/status.c), which reads
+ * each through its Stats entry.  It mints and checks no nonce: the engine
+ * does.
  */
-#include "mod_auth_sspidigest.h"
+#include "nonce.h"
 
-#include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -37,22 +37,18 @@
 
 #include <openssl/rand.h>
 
+#include "log.h"
+#include "memcache.h"
+#include "redis.h"
+
 APLOG_USE_MODULE(auth_sspidigest);
 
-/* The layout below, and that of the tables (nc_table.c), is part of the
-   key: a graceful restart onto a build with another layout starts afresh
-   instead of misreading the old one. */
-#define RETAINED_KEY "mod_auth_sspidigest-retained-4"
+/* The layout below, and that of the tables (src/nc_table.c), is part of
+   the key: a graceful restart onto a build with another layout starts
+   afresh instead of misreading the old one. */
+#define RETAINED_KEY "mod_auth_sspidigest-retained-5"
 #define MAX_TABLES 8 /* distinct AuthDigestShmemSize values */
 #define MAX_MEMCACHE_SERVERS 16
-
-/* Clock skew allowed between the servers of a farm: the engine refuses a
-   nonce issued further in the future (SD_NONCE_MAX_SKEW in src/nonce.h),
-   so a server whose clock is this much behind may still accept a nonce
-   that long after its issuer thinks it expired. */
-#define CLOCK_SKEW 60
-#define RETRY_MS 250    /* after a failed connection, fail fast this long */
-#define LOG_INTERVAL 60 /* seconds between two outage lines per process */
 
 /* httpd's retained data outlives this module's code: httpd unloads the
    DSO on every restart and loads it again, often at another address (a
@@ -81,6 +77,7 @@ static SD_NONCE_COUNT_STORE views[MAX_TABLES];
    AuthDigestNonceCache value. */
 typedef struct remote_entry {
     const char *spec;
+    const char *type; /* "redis" or "memcache" */
     SD_NONCE_COUNT_STORE store;
     struct remote_entry *next;
 } remote_entry;
@@ -316,6 +313,7 @@ static const remote_entry *remote_of(const char *spec)
 
 static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
 {
+    remote_entry **tail = &remotes;
     remote_entry *e;
     cache_kind kind;
     const char *rest, *err;
@@ -326,6 +324,7 @@ static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
     e = apr_pcalloc(pconf, sizeof(*e));
     e->spec = spec;
     cache_kind_of(spec, &kind, &rest);
+    e->type = kind == CACHE_REDIS ? "redis" : "memcache";
     err = kind == CACHE_REDIS ? asd_redis_open(pconf, s, rest, &e->store)
                               : asd_memcache_open(pconf, s, rest, &e->store);
     if (err != NULL) {
@@ -333,8 +332,10 @@ static int open_remote(apr_pool_t *pconf, server_rec *s, const char *spec)
                      SDLOGNO(00407) "AuthDigestNonceCache %s: %s", spec, err);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    e->next = remotes;
-    remotes = e;
+    while (*tail != NULL) {
+        tail = &(*tail)->next; /* in the order first named */
+    }
+    *tail = e;
     return OK;
 }
 
@@ -388,7 +389,8 @@ static SECURITY_STATUS SEC_ENTRY no_store(PVOID pv, const UCHAR *id,
     return SEC_E_NO_AUTHENTICATING_AUTHORITY;
 }
 
-static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL, NULL};
+static const SD_NONCE_COUNT_STORE missing_store = {NULL, no_store, NULL, NULL,
+                                                   NULL};
 
 /* The store of a server, set up by asd_nonce_post_config. */
 const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
@@ -414,155 +416,26 @@ const SD_NONCE_COUNT_STORE *asd_nonce_store(const asd_server_conf *sc)
     return e != NULL ? &e->store : &missing_store;
 }
 
-/* ---- what the farm stores share ------------------------------------------ */
-
-static int64_t now_ms(void)
+apr_array_header_t *asd_nonce_stores(apr_pool_t *p)
 {
-    return (int64_t)(apr_time_now() / 1000);
-}
+    apr_array_header_t *list = apr_array_make(p, 4, sizeof(asd_store_entry));
 
-const char *asd_remote_init(asd_remote *r, apr_pool_t *pconf, server_rec *s,
-                            const char *name)
-{
-    apr_shm_t *shm = NULL;
+    for (int i = 0; kept != NULL && i < MAX_TABLES; i++) {
+        if (kept->tables[i].size != 0 && views[i].pvStore != NULL) {
+            asd_store_entry *e = apr_array_push(list);
 
-    r->name = name;
-    r->s = s;
-    atomic_init(&r->retry_at, 0);
-    atomic_init(&r->logged_at, 0);
-    atomic_init(&r->down, 0);
-    if (apr_shm_create(&shm, sizeof(*r->generation), NULL, pconf) !=
-        APR_SUCCESS) {
-        return "cannot create shared memory for its generation";
-    }
-    r->generation = apr_shm_baseaddr_get(shm);
-    atomic_init(r->generation, 0);
-    return NULL;
-}
-
-/* "sdnc:v2:" hex(nonce id) ":" 8 hex digits of the count.  The version
-   changes with the meaning of a record, so two releases never misread
-   each other's records. */
-bool asd_remote_key(char out[ASD_REMOTE_KEY_SIZE], const UCHAR *id,
-                    ULONG id_len, ULONG nc)
-{
-    static const char hex[] = "0123456789abcdef";
-    char *p = out + 8;
-
-    if (id_len == 0 || id_len > 20) {
-        return false;
-    }
-    memcpy(out, "sdnc:v2:", 8);
-    for (ULONG i = 0; i < id_len; i++) {
-        *p++ = hex[id[i] >> 4];
-        *p++ = hex[id[i] & 15];
-    }
-    snprintf(p, (size_t)(out + ASD_REMOTE_KEY_SIZE - p), ":%08x", (unsigned)nc);
-    return true;
-}
-
-/* A record lives as long as any server of the farm may still accept its
-   nonce: until the nonce expires, plus the clock skew allowed. */
-int64_t asd_remote_ttl(int64_t expires, int64_t now)
-{
-    int64_t ttl = expires - now + CLOCK_SKEW;
-
-    return ttl < 1 ? 1 : ttl;
-}
-
-bool asd_remote_may_connect(asd_remote *r)
-{
-    return now_ms() >= atomic_load(&r->retry_at);
-}
-
-/* Writes the outage line unless one was written in the last minute. */
-static void log_outage(asd_remote *r, const char *why)
-{
-    int64_t now = (int64_t)apr_time_sec(apr_time_now());
-    int64_t last = atomic_load(&r->logged_at);
-
-    if (now - last >= LOG_INTERVAL &&
-        atomic_compare_exchange_strong(&r->logged_at, &last, now)) {
-        ap_log_error(
-            APLOG_MARK, APLOG_ERR, 0, r->s,
-            SDLOGNO(00408) "nonce cache %s cannot be used: %s; "
-                           "Digest logins get 503 until it works again (logged "
-                           "at most once a minute per process)",
-            r->name, why);
-    }
-}
-
-SECURITY_STATUS asd_remote_failed(asd_remote *r, bool retry_later,
-                                  const char *why)
-{
-    if (retry_later) {
-        atomic_store(&r->retry_at, now_ms() + RETRY_MS);
-    }
-    atomic_store(&r->down, 1);
-    ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, r->s,
-                 SDLOGNO(00411) "nonce cache %s: %s", r->name, why);
-    log_outage(r, why);
-    return SEC_E_NO_AUTHENTICATING_AUTHORITY;
-}
-
-void asd_remote_ok(asd_remote *r)
-{
-    if (atomic_load_explicit(&r->down, memory_order_relaxed) &&
-        atomic_exchange(&r->down, 0)) {
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, r->s,
-                     SDLOGNO(00409) "nonce cache %s works again", r->name);
-    }
-}
-
-bool asd_remote_new_generation(char out[ASD_GENERATION_HEX + 1])
-{
-    static const char hex[] = "0123456789abcdef";
-    unsigned char raw[ASD_GENERATION_HEX / 2];
-
-    do {
-        if (RAND_bytes(raw, sizeof(raw)) != 1) {
-            return false;
+            e->name =
+                apr_psprintf(p, "shm %" APR_SIZE_T_FMT, kept->tables[i].size);
+            e->type = "shm";
+            e->store = &views[i];
         }
-    } while (memcmp(raw, "\0\0\0\0\0\0\0\0", sizeof(raw)) == 0);
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
     }
-    out[ASD_GENERATION_HEX] = '\0';
-    return true;
-}
+    for (const remote_entry *r = remotes; r != NULL; r = r->next) {
+        asd_store_entry *e = apr_array_push(list);
 
-bool asd_remote_take_generation(asd_remote *r, const char *value,
-                                apr_size_t len)
-{
-    uint64_t g = 0;
-
-    for (apr_size_t i = 0; i < len && len == ASD_GENERATION_HEX; i++) {
-        int d = apr_isdigit(value[i])                ? value[i] - '0'
-                : value[i] >= 'a' && value[i] <= 'f' ? value[i] - 'a' + 10
-                                                     : -1;
-
-        if (d < 0) {
-            len = 0;
-            break;
-        }
-        g = g << 4 | (uint64_t)d;
+        e->name = r->spec;
+        e->type = r->type;
+        e->store = &r->store;
     }
-    if (len != ASD_GENERATION_HEX || g == 0) {
-        asd_remote_failed(r, false, "its generation record is malformed");
-        return false;
-    }
-    asd_remote_ok(r);
-    atomic_store(r->generation, g);
-    return true;
-}
-
-SECURITY_STATUS asd_remote_lost(asd_remote *r)
-{
-    ap_log_error(APLOG_MARK, APLOG_WARNING, 0, r->s,
-                 SDLOGNO(00410) "nonce cache %s held no generation record "
-                                "(it restarted empty or was flushed): the "
-                                "nonces issued before are answered stale once",
-                 r->name);
-    return SEC_E_CONTEXT_EXPIRED;
+    return list;
 }

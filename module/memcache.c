@@ -1,13 +1,13 @@
 /*
- * mod_auth_sspidigest_memcache.c: the replay store of a server farm in
- * memcached (AuthDigestNonceCache memcache:HOST:PORT[,HOST:PORT...]),
- * through APR-util's apr_memcache.
+ * module/memcache.c: the replay store of a server farm in memcached
+ * (AuthDigestNonceCache memcache:HOST:PORT[,HOST:PORT...]), through
+ * APR-util's apr_memcache.
  *
  * Each accepted count is one record written with memcached's `add`, which
  * fails when the key exists: the first server to add it accepts the count,
  * any other refuses the request as a replay.  Then the generation record
- * of the same memcached is read (mod_auth_sspidigest.h, asd_remote), so a
- * memcached that restarted empty cannot make an old count look unused.
+ * of the same memcached is read (module/remote.h), so a memcached that
+ * restarted empty cannot make an old count look unused.
  * The store's generation, which nonces carry, combines those of all its
  * memcacheds: a nonce's server is chosen from its identity, which is made
  * from the generation, so no single one can be named at minting; a loss
@@ -22,8 +22,12 @@
  * memory pressure unless started with -M, and an evicted record lets its
  * count be replayed.  The start-up check warns about that.  apr_memcache
  * gives its connections a 1 s connect timeout but no read timeout.
+ *
+ * For the status page each answer is counted on the nonce's server
+ * (module/remote.c), and the memcacheds are asked for their own figures
+ * only when the page is drawn.
  */
-#include "mod_auth_sspidigest.h"
+#include "memcache.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,6 +36,9 @@
 #include "apr_memcache.h"
 #include "apr_strings.h"
 #include "http_log.h"
+
+#include "log.h"
+#include "remote.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
@@ -90,7 +97,7 @@ static uint64_t combined_generation(const mc_store *store)
     uint64_t g = UINT64_C(0x9e3779b97f4a7c15);
 
     for (int i = 0; i < store->n; i++) {
-        uint64_t one = atomic_load(store->servers[i].remote.generation);
+        uint64_t one = asd_remote_generation(&store->servers[i].remote);
 
         if (one == 0) {
             return 0;
@@ -187,23 +194,14 @@ static apr_uint32_t server_of(const UCHAR *id, int n)
     return h % (apr_uint32_t)n;
 }
 
-static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
-                                                  ULONG id_len, int64_t issued,
-                                                  int64_t expires, int64_t now,
-                                                  ULONG nc, uint64_t nonce_gen)
+/* Adds the record of (nonce, count) to srv, the nonce's server. */
+static SECURITY_STATUS check_and_set(mc_store *store, mc_server *srv,
+                                     const char *key, apr_uint32_t ttl,
+                                     uint64_t nonce_gen)
 {
-    mc_store *store = pv;
-    mc_server *srv;
-    char key[ASD_REMOTE_KEY_SIZE];
-    apr_uint32_t ttl = (apr_uint32_t)asd_remote_ttl(expires, now);
     apr_status_t rv = APR_EGENERAL;
     SECURITY_STATUS st;
 
-    (void)issued;
-    if (id_len < 4 || !asd_remote_key(key, id, id_len, nc)) {
-        return SEC_E_INTERNAL_ERROR;
-    }
-    srv = &store->servers[server_of(id, store->n)];
     if (!asd_remote_may_connect(&srv->remote)) {
         return asd_remote_failed(&srv->remote, false,
                                  "a connection failed moments ago");
@@ -232,6 +230,25 @@ static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
     default:
         return st;
     }
+}
+
+static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
+                                                  ULONG id_len, int64_t issued,
+                                                  int64_t expires, int64_t now,
+                                                  ULONG nc, uint64_t nonce_gen)
+{
+    mc_store *store = pv;
+    mc_server *srv;
+    char key[ASD_REMOTE_KEY_SIZE];
+    apr_uint32_t ttl = (apr_uint32_t)asd_remote_ttl(expires, now);
+
+    (void)issued;
+    if (id_len < 4 || !asd_remote_key(key, id, id_len, nc)) {
+        return SEC_E_INTERNAL_ERROR;
+    }
+    srv = &store->servers[server_of(id, store->n)];
+    return asd_remote_count(&srv->remote,
+                            check_and_set(store, srv, key, ttl, nonce_gen));
 }
 
 /* ---- start-up check, on a plain socket of its own ----------------------- */
@@ -274,6 +291,26 @@ static apr_status_t converse(apr_socket_t *sock, const char *cmd,
     return rv == APR_SUCCESS ? APR_ENOSPC : rv;
 }
 
+/* A connection of its own to srv, with a short timeout, in pool p. */
+static apr_status_t connect_plain(mc_server *srv, apr_pool_t *p,
+                                  apr_socket_t **out)
+{
+    apr_sockaddr_t *sa = NULL;
+    apr_status_t rv;
+
+    *out = NULL;
+    rv = apr_sockaddr_info_get(&sa, srv->ms->host, APR_UNSPEC, srv->ms->port, 0,
+                               p);
+    if (rv == APR_SUCCESS) {
+        rv = apr_socket_create(out, sa->family, SOCK_STREAM, APR_PROTO_TCP, p);
+    }
+    if (rv == APR_SUCCESS) {
+        apr_socket_timeout_set(*out, CHECK_TIMEOUT);
+        rv = apr_socket_connect(*out, sa);
+    }
+    return rv;
+}
+
 /* At start-up: writes the generation record unless there is one, and
    reads it, on the start-up socket (a connection of apr_memcache's pool
    made in the parent would be shared by every child it forks). */
@@ -314,21 +351,11 @@ static void settle_generation(mc_server *srv, apr_socket_t *sock,
 static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
 {
     static const char *const settings_end[] = {"END", "ERROR", NULL};
-    apr_sockaddr_t *sa = NULL;
     apr_socket_t *sock = NULL;
     apr_status_t rv;
     char buf[8192];
 
-    rv = apr_sockaddr_info_get(&sa, srv->ms->host, APR_UNSPEC, srv->ms->port, 0,
-                               ptemp);
-    if (rv == APR_SUCCESS) {
-        rv = apr_socket_create(&sock, sa->family, SOCK_STREAM, APR_PROTO_TCP,
-                               ptemp);
-    }
-    if (rv == APR_SUCCESS) {
-        apr_socket_timeout_set(sock, CHECK_TIMEOUT);
-        rv = apr_socket_connect(sock, sa);
-    }
+    rv = connect_plain(srv, ptemp, &sock);
     if (rv == APR_SUCCESS) {
         rv = converse(sock, "stats settings\r\n", settings_end, buf,
                       sizeof(buf));
@@ -359,6 +386,69 @@ static void startup_check(mc_server *srv, apr_pool_t *ptemp, server_rec *s)
     }
     settle_generation(srv, sock, ptemp);
     apr_socket_close(sock);
+}
+
+/* What one memcached says of itself ("stats": bytes, curr_items,
+   evictions), added to *out; false when it cannot be asked. */
+static bool server_stats(mc_server *srv, apr_pool_t *p,
+                         SD_NONCE_COUNT_STORE_STATS *out)
+{
+    static const char *const stats_end[] = {"END", "ERROR", NULL};
+    apr_socket_t *sock = NULL;
+    char buf[8192];
+    int64_t bytes, items, evictions;
+    bool ok;
+
+    ok = connect_plain(srv, p, &sock) == APR_SUCCESS &&
+         converse(sock, "stats\r\n", stats_end, buf, sizeof(buf)) ==
+             APR_SUCCESS &&
+         asd_remote_stat_field(buf, strlen(buf), "STAT ", "bytes", ' ',
+                               &bytes) &&
+         asd_remote_stat_field(buf, strlen(buf), "STAT ", "curr_items", ' ',
+                               &items) &&
+         asd_remote_stat_field(buf, strlen(buf), "STAT ", "evictions", ' ',
+                               &evictions);
+    if (sock != NULL) {
+        apr_socket_close(sock);
+    }
+    if (ok) {
+        out->Size += bytes;
+        out->LiveRecords += items;
+        out->Evictions += evictions;
+    }
+    return ok;
+}
+
+/* For the status page: the counts of this configuration's processes,
+   summed over the servers, and what the memcacheds say of themselves,
+   each asked on a connection of its own (not apr_memcache's pool), with
+   the start-up check's timeout; -1 unless every server answers. */
+static SECURITY_STATUS SEC_ENTRY mc_stats(PVOID pv, int64_t now,
+                                          PSD_NONCE_COUNT_STORE_STATS out)
+{
+    mc_store *store = pv;
+    apr_pool_t *p = NULL;
+    bool all = true;
+
+    (void)now;
+    if (!asd_remote_stats_start(out)) {
+        return SEC_E_INVALID_PARAMETER;
+    }
+    for (int i = 0; i < store->n; i++) {
+        asd_remote_add_stats(&store->servers[i].remote, out);
+    }
+    if (apr_pool_create_unmanaged_ex(&p, NULL, NULL) != APR_SUCCESS) {
+        return SEC_E_OK;
+    }
+    out->Size = out->LiveRecords = out->Evictions = 0;
+    for (int i = 0; i < store->n && all; i++) {
+        all = server_stats(&store->servers[i], p, out);
+    }
+    if (!all) {
+        out->Size = out->LiveRecords = out->Evictions = -1;
+    }
+    apr_pool_destroy(p);
+    return SEC_E_OK;
 }
 
 const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
@@ -412,5 +502,6 @@ const char *asd_memcache_open(apr_pool_t *pconf, server_rec *s,
     out->CheckAndSet = mc_check_and_set;
     out->Prefetch = NULL; /* the round trip is the cost, not the cache */
     out->Generation = mc_generation;
+    out->Stats = mc_stats;
     return NULL;
 }

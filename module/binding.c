@@ -1,15 +1,14 @@
 /*
- * mod_auth_sspidigest_binding.c: channel bindings over TLS (README,
- * "Channel bindings"): the directives AuthDigestChannelBinding and
- * AuthDigestServiceName, the tls-server-end-point binding of each
- * virtual host's certificate, computed once when the configuration is
- * checked, and what a request passes to the engine (buffer 5, flags,
- * service names).  The certificate comes from the SSLCertificateFile
- * lines of the virtual host (and of the main server, which mod_ssl
- * merges in); certificates managed by other modules (mod_md) are not
- * read.  It never looks at a request's headers.
+ * module/binding.c: channel bindings over TLS (README, "Channel bindings"):
+ * the directives AuthDigestChannelBinding and AuthDigestServiceName, the
+ * tls-server-end-point binding of each virtual host's certificate, computed
+ * once when the configuration is checked, and what a request passes to the
+ * engine (buffer 5, flags, service names).  The certificate comes from the
+ * SSLCertificateFile lines of the virtual host (and of the main server,
+ * which mod_ssl merges in); certificates managed by other modules (mod_md)
+ * are not read.  It never looks at a request's headers.
  */
-#include "mod_auth_sspidigest.h"
+#include "binding.h"
 
 #include <string.h>
 #include <strings.h>
@@ -18,11 +17,15 @@
 #include <openssl/x509.h>
 
 #include "apr_hash.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "http_core.h"
 #include "http_log.h"
 #include "http_ssl.h"
 #include "util_cfgtree.h"
+
+#include "log.h"
+#include "scope.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 

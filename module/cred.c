@@ -1,15 +1,15 @@
 /*
- * mod_auth_sspidigest_cred.c: the engine credentials each request uses.
- * A request's merged configuration exists only for that request, so the
- * credentials are found by the policy they carry (algorithms, qop,
- * lifetime, userhash, domain, the server's secret): a small table per
- * child process, filled on first use under a lock and read without one.
- * Scope: one process and one configuration generation (the table dies
- * with the child); an entry serves every request whose policy fields and
- * server configuration are those of its key.  The user store is not part
- * of credentials: the key callback asks the request's own providers.
+ * module/cred.c: the engine credentials each request uses.  A request's
+ * merged configuration exists only for that request, so the credentials are
+ * found by the policy they carry (algorithms, qop, lifetime, userhash,
+ * domain, the server's secret): a small table per child process, filled on
+ * first use under a lock and read without one.  Scope: one process and one
+ * configuration generation (the table dies with the child); an entry serves
+ * every request whose policy fields and server configuration are those of
+ * its key.  The user store is not part of credentials: the key callback asks
+ * the request's own providers.
  */
-#include "mod_auth_sspidigest.h"
+#include "cred.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,7 +18,14 @@
 #include "apr_strings.h"
 #include "http_log.h"
 
+#include "log.h"
+#include "nonce.h"
+#include "store.h"
+
 APLOG_USE_MODULE(auth_sspidigest);
+
+/* The opaque of every challenge: 16 octets of hex (RFC 7616 §3.3). */
+#define ASD_OPAQUE "5d2a0e7f3c914b6e8a1d40f2c7b95e13"
 
 /* Far more than the sections of any configuration: a policy is one
    distinct combination of Digest directives. */

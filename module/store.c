@@ -1,12 +1,11 @@
 /*
- * mod_auth_sspidigest_store.c: the engine's key callback.  It asks the
- * configured authn providers (file, dbm, dbd, socache, aliases) for the
- * user's realm hash, as mod_auth_digest does, and picks the key of the
- * algorithm's family from it (SdRealmHashSelect).  A user-hash is turned
- * back into a user name by reading the AuthUserFile: no provider API can
- * search by H(user:realm).
+ * module/store.c: the engine's key callback.  It asks the configured authn
+ * providers (file, dbm, dbd, socache, aliases) for the user's realm hash, as
+ * mod_auth_digest does, and picks the key of the algorithm's family from it
+ * (SdRealmHashSelect).  A user-hash is turned back into a user name by
+ * reading the AuthUserFile: no provider API can search by H(user:realm).
  */
-#include "mod_auth_sspidigest.h"
+#include "store.h"
 
 #include <string.h>
 
@@ -16,6 +15,8 @@
 #include "http_request.h"
 
 #include "digest_hash.h"
+
+#include "log.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 

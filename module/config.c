@@ -1,19 +1,25 @@
 /*
- * mod_auth_sspidigest_config.c: the directives.  Every value is checked
- * when it is read, so a typo stops `apachectl configtest` with a message
- * naming the directive and the value; providers are resolved then too.
- * A nested section overrides only what it sets (mod_auth_basic's merge),
- * unlike mod_auth_digest, where a section resets everything.
+ * module/config.c: the directives.  Every value is checked when it is read,
+ * so a typo stops `apachectl configtest` with a message naming the directive
+ * and the value; providers are resolved then too.  A nested section
+ * overrides only what it sets (mod_auth_basic's merge), unlike
+ * mod_auth_digest, where a section resets everything.
  */
-#include "mod_auth_sspidigest.h"
+#include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "ap_provider.h"
 #include "http_log.h"
+
+#include "binding.h"
+#include "log.h"
+#include "nonce.h"
+#include "scope.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
@@ -489,8 +495,8 @@ const command_rec asd_directives[] = {
                     "(default: HTTP/ and the ServerName)"),
 /* Other modules' directives that decide which users and keys a section
    has: noted for the scope, then handled by their own modules
-   (mod_auth_sspidigest_scope.c).  Allowed everywhere here, so that the
-   owning module alone decides where each may appear. */
+   (module/scope.c).  Allowed everywhere here, so that the owning module
+   alone decides where each may appear. */
 #define SHADOW(name, module)                                                   \
     AP_INIT_RAW_ARGS(name, asd_scope_shadow, NULL,                             \
                      OR_ALL | ACCESS_CONF | RSRC_CONF,                         \

@@ -1,8 +1,8 @@
 /*
- * mod_auth_sspidigest_reuse.c: what one authenticated request leaves for
- * the requests that carry the same Authorization without a new nonce
- * count: its subrequests and internal redirects, and, for an h2c Upgrade,
- * the same request served again as HTTP/2 stream 1 (RFC 7540 §3.2).
+ * module/reuse.c: what one authenticated request leaves for the requests
+ * that carry the same Authorization without a new nonce count: its
+ * subrequests and internal redirects, and, for an h2c Upgrade, the same
+ * request served again as HTTP/2 stream 1 (RFC 7540 §3.2).
  *
  * Scope: each result is kept with the scope it was verified in, and only
  * a request of that scope reuses it (mod_auth_sspidigest.c verifies the
@@ -11,7 +11,7 @@
  * the connection, is bounded to one request's worth (replaced, never
  * added to), and is taken once.  It verifies nothing itself.
  */
-#include "mod_auth_sspidigest.h"
+#include "reuse.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -19,6 +19,9 @@
 #include "apr_strings.h"
 #include "http_protocol.h"
 #include "http_request.h"
+
+#include "body.h"
+#include "scope.h"
 
 struct asd_upgrade {
     asd_scope scope;
