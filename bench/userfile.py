@@ -17,7 +17,8 @@ with a wrong password for the first, middle and last user of the file and
 for a user who is not in it, interleaved in random order, and times each
 request to its complete 401.  Prints, per location and user, the median,
 p10 and p90 in microseconds and the median's distance from the first
-user's.  Stops the server it started.
+user's, with a Mann-Whitney z against the first user (|z| >= 4.5: the
+difference is real).  Stops the server it started.
 
   bench/userfile.py [--tries N] [--users N] [--module PATH] [--seed S]
 """
@@ -209,6 +210,23 @@ def check_reasons(log):
     return 0
 
 
+def mann_whitney_z(a, b):
+    """z of the rank-sum of a against b (ties at their mean rank), positive
+    when a is slower; |z| >= 4.5 is taken as a difference."""
+    both = sorted([(x, 0) for x in a] + [(x, 1) for x in b])
+    ra, i = 0.0, 0
+    while i < len(both):
+        j = i
+        while j < len(both) and both[j][0] == both[i][0]:
+            j += 1
+        rank = (i + 1 + j) / 2.0
+        ra += rank * sum(1 for k in range(i, j) if both[k][1] == 0)
+        i = j
+    na, nb = len(a), len(b)
+    u = ra - na * (na + 1) / 2.0
+    return (u - na * nb / 2.0) / ((na * nb * (na + nb + 1) / 12.0) ** 0.5)
+
+
 def quantile(v, q):
     s = sorted(v)
     return s[min(len(s) - 1, int(q * (len(s) - 1) + 0.5))]
@@ -250,9 +268,9 @@ def main():
               "and location, interleaved; every try a wrong password "
               "(401)\n" % (a.users, os.path.getsize(os.path.join(d, "users")),
                            a.tries))
-        print("%-8s %-7s %10s %10s %10s %12s" % ("location", "user", "median us",
-                                               "p10 us", "p90 us",
-                                               "vs first us"))
+        print("%-8s %-7s %10s %10s %10s %12s %8s" % (
+            "location", "user", "median us", "p10 us", "p90 us",
+            "vs first us", "z"))
         for loc in ("file", "socache", "dbm"):
             cl = Client(port, "/%s/f.html" % loc)
             for _, u in who:  # warm: the cache, the page cache, the child
@@ -269,9 +287,10 @@ def main():
             base = statistics.median(t["first"])
             for k, _ in who:
                 med = statistics.median(t[k])
-                print("%-8s %-7s %10.1f %10.1f %10.1f %+12.1f" % (
+                z = mann_whitney_z(t[k], t["first"]) if k != "first" else 0
+                print("%-8s %-7s %10.1f %10.1f %10.1f %+12.1f %+8.1f" % (
                     loc, k, med, quantile(t[k], 0.1), quantile(t[k], 0.9),
-                    med - base))
+                    med - base, z))
             cl.c.s.close()
         return check_reasons(os.path.join(d, "error.log"))
     finally:
