@@ -2,22 +2,26 @@
  * timing.c: does AcceptSecurityContext take the same time to refuse an
  * unknown user, a wrong password and a realm it did not offer?
  *
- *   timing [-n TRIES] [-s SEED]
+ *   timing [--sasl] [-n TRIES] [-s SEED]
  *       times TRIES calls per class (default 20000), the classes
  *       interleaved in a fresh random order every round, and prints each
  *       class's median, interquartile range and 90th percentile, then a
  *       Mann-Whitney test per pair of refusals.  A pair differs when
  *       |z| >= 4.5 and the medians are FLOOR (0.5 %) apart or more.  Exit
  *       0 when no pair differs, 1 when one does, 2 on a set-up error.
- *   timing --callgrind TRIES
+ *   timing [--sasl] --callgrind TRIES
  *       under `valgrind --tool=callgrind`: runs TRIES calls of each class,
  *       in CG_ROUNDS rounds, and dumps a profile after each class's part
  *       of a round (CALLGRIND_DUMP_STATS_AT, named after the class);
- *       t/timing/instructions.sh sums and compares them.
+ *       t/timing/instructions.sh sums and compares them.  Collection is
+ *       on only around the calls (run valgrind with --collect-atstart=no).
  *
- * Each call is AcceptSecurityContext on a new context, as the module makes
- * for a request that arrives with credentials, with a response the
- * engine's own client wrote against the server's challenge.  The user
+ * In HTTP mode (the default) each call is AcceptSecurityContext on a new
+ * context, as the module makes for a request that arrives with
+ * credentials, with a response the engine's own client wrote against the
+ * server's challenge.  With --sasl each try is a new SASL exchange (the
+ * server's digest-challenge, the client's digest-response, outside the
+ * clock) and the call timed is the server's check of the response.  The user
  * store behind the key callback is a table of NUSERS users that is always
  * read whole, so the callback costs the same for every name and what is
  * measured is the engine.  A right password is timed too, for scale: it
@@ -50,6 +54,7 @@
 #ifndef HAVE_CALLGRIND
 #define CALLGRIND_ZERO_STATS
 #define CALLGRIND_DUMP_STATS_AT(x) ((void)(x))
+#define CALLGRIND_TOGGLE_COLLECT
 #endif
 
 #define NUSERS 64
@@ -129,7 +134,8 @@ static void SEC_ENTRY table_get_key(PVOID arg, PVOID principal, ULONG version,
     unsigned found = 0;
 
     (void)arg, (void)key;
-    if (version != SD_DIGEST_KEY_VERSION || kr->Algorithm != SD_ALG_MD5) {
+    if (version != SD_DIGEST_KEY_VERSION ||
+        (kr->Algorithm != SD_ALG_MD5 && kr->Algorithm != SD_ALG_MD5_SESS)) {
         *status = SEC_E_ALGORITHM_MISMATCH;
         return;
     }
@@ -151,6 +157,8 @@ static void SEC_ENTRY table_get_key(PVOID arg, PVOID principal, ULONG version,
 /* ---- the engine, server and client ------------------------------------- */
 
 static CredHandle server;
+static CredHandle clients[NCLASS]; /* SASL: one identity per class */
+static bool sasl;
 
 static void die(const char *what, SECURITY_STATUS st)
 {
@@ -172,6 +180,7 @@ static void server_init(void)
     p.NonceLifetime = 3600;
     p.NonceSecret = SECRET;
     p.NonceSecretLength = sizeof(SECRET);
+    p.SaslRealm = REALM;
     st = AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_INBOUND, NULL,
                                   &p, table_get_key, NULL, &server, NULL);
     if (st != SEC_E_OK) {
@@ -248,6 +257,127 @@ static void client_token(const char *challenge, const char *user,
     FreeCredentialsHandle(&client);
 }
 
+/* ---- SASL mode ------------------------------------------------------------ */
+
+static void client_cred(const char *user, const char *password, CredHandle *h)
+{
+    SEC_WINNT_AUTH_IDENTITY id;
+    SECURITY_STATUS st;
+
+    memset(&id, 0, sizeof(id));
+    id.User = (UCHAR *)(uintptr_t)user;
+    id.UserLength = (ULONG)strlen(user);
+    id.Password = (UCHAR *)(uintptr_t)password;
+    id.PasswordLength = (ULONG)strlen(password);
+    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
+    st = AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
+                                  &id, NULL, NULL, h, NULL);
+    if (st != SEC_E_OK) {
+        die("AcquireCredentialsHandle (client)", st);
+    }
+}
+
+/* One SASL step: the server's (ASC) or the client's (ISC); token NULL
+   for the server's first call. */
+static SECURITY_STATUS sasl_step(bool server_side, CredHandle *cred,
+                                 CtxtHandle *ctx, CtxtHandle *out_ctx,
+                                 const char *token, char *out)
+{
+    SecBuffer ib = {token ? (ULONG)strlen(token) : 0, SECBUFFER_TOKEN,
+                    (void *)(uintptr_t)token};
+    SecBufferDesc id = {SECBUFFER_VERSION, 1, &ib};
+    SecBuffer ob = {TOKEN_CAP - 1, SECBUFFER_TOKEN, out};
+    SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
+    ULONG attrs = 0;
+    SECURITY_STATUS st;
+
+    if (server_side) {
+        st = AcceptSecurityContext(cred, ctx, token ? &id : NULL, 0, 0,
+                                   out_ctx, &od, &attrs, NULL);
+    }
+    else {
+        st = InitializeSecurityContext(cred, ctx,
+                                       (SEC_CHAR *)(uintptr_t) "ldap/timing",
+                                       0, 0, 0, &id, 0, out_ctx, &od, &attrs,
+                                       NULL);
+    }
+    out[ob.cbBuffer < TOKEN_CAP ? ob.cbBuffer : 0] = '\0';
+    return st;
+}
+
+/* A new exchange up to the client's digest-response for class k, outside
+   the clock; a wrong realm is the right response with the realm changed. */
+static void sasl_prepare(int k, CtxtHandle *sctx, CtxtHandle *cctx,
+                         char *response)
+{
+    char challenge[TOKEN_CAP];
+    SECURITY_STATUS st;
+    char *at;
+
+    st = sasl_step(true, &server, NULL, sctx, NULL, challenge);
+    if (st != SEC_I_CONTINUE_NEEDED) {
+        die("SASL challenge", st);
+    }
+    st = sasl_step(false, &clients[k], NULL, cctx, challenge, response);
+    if (!SEC_SUCCESS(st)) {
+        die("SASL digest-response", st);
+    }
+    if (k == C_WRONG_REALM) {
+        at = strstr(response, REALM);
+        if (at == NULL) {
+            fprintf(stderr, "timing: no realm in the digest-response\n");
+            exit(2);
+        }
+        memcpy(at, OTHER_REALM, strlen(OTHER_REALM));
+    }
+}
+
+static void sasl_init(void)
+{
+    client_cred("user0042", "wrong-password", &clients[C_WRONG_PASSWORD]);
+    client_cred("user9999", PASSWORD, &clients[C_UNKNOWN_USER]);
+    client_cred("user0042", PASSWORD, &clients[C_WRONG_REALM]);
+    client_cred("user0042", PASSWORD, &clients[C_RIGHT]);
+}
+
+/* ---- one try ---------------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
+}
+
+/* One try of class k: its status, and in *ns the nanoseconds of the call
+   measured.  Under callgrind only that call is counted. */
+static SECURITY_STATUS try_class(int k, uint64_t *ns)
+{
+    char out[TOKEN_CAP], response[TOKEN_CAP];
+    CtxtHandle sctx, cctx;
+    SECURITY_STATUS st;
+    uint64_t t0;
+
+    if (!sasl) {
+        CALLGRIND_TOGGLE_COLLECT;
+        t0 = now_ns();
+        st = accept_once(tokens[k], out, NULL);
+        *ns = now_ns() - t0;
+        CALLGRIND_TOGGLE_COLLECT;
+        return st;
+    }
+    sasl_prepare(k, &sctx, &cctx, response);
+    CALLGRIND_TOGGLE_COLLECT;
+    t0 = now_ns();
+    st = sasl_step(true, &server, &sctx, &sctx, response, out);
+    *ns = now_ns() - t0;
+    CALLGRIND_TOGGLE_COLLECT;
+    DeleteSecurityContext(&sctx);
+    DeleteSecurityContext(&cctx);
+    return st;
+}
+
 /* One response per class, all for the same challenge (no replay check, so
    each can be sent any number of times), and each checked once. */
 static void tokens_make(void)
@@ -293,20 +423,10 @@ static uint64_t rng(void)
     return rng_state;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000U + (uint64_t)ts.tv_nsec;
-}
-
 /* Every round runs each class once, in a fresh random order, so drift and
    noise from the rest of the machine fall on all classes alike. */
 static void measure(double *t[NCLASS], size_t tries)
 {
-    char out[TOKEN_CAP];
-
     for (size_t r = 0; r < tries + WARMUP; r++) {
         int order[NCLASS] = {0, 1, 2, 3};
 
@@ -318,9 +438,8 @@ static void measure(double *t[NCLASS], size_t tries)
         }
         for (int i = 0; i < NCLASS; i++) {
             int k = order[i];
-            uint64_t t0 = now_ns();
-            SECURITY_STATUS st = accept_once(tokens[k], out, NULL);
-            uint64_t dt = now_ns() - t0;
+            uint64_t dt = 0;
+            SECURITY_STATUS st = try_class(k, &dt);
 
             if (st != class_status[k]) {
                 die(class_name[k], st);
@@ -381,8 +500,10 @@ static int report(double *t[NCLASS], size_t n)
 {
     int differ = 0;
 
-    printf("AcceptSecurityContext, new context each call, %zu tries per class, "
-           "interleaved (%d users in the store)\n\n",
+    printf("AcceptSecurityContext, %s, %zu tries per class, interleaved "
+           "(%d users in the store)\n\n",
+           sasl ? "SASL digest-response of a new exchange"
+                : "HTTP, new context each call",
            n, NUSERS);
     printf("%-16s %10s %10s %10s %10s\n", "class", "median us", "p25 us",
            "p75 us", "p90 us");
@@ -423,13 +544,13 @@ static int report(double *t[NCLASS], size_t n)
 
 static void count_instructions(size_t tries)
 {
-    char out[TOKEN_CAP];
+    uint64_t ns;
 
     /* every class before any is counted, so that OpenSSL's and APR's
        first-use costs fall on none of them */
     for (int i = 0; i < 100; i++) {
         for (int k = 0; k < NCLASS; k++) {
-            accept_once(tokens[k], out, NULL);
+            try_class(k, &ns);
         }
     }
     /* CG_ROUNDS rounds of every class, so that what comes now and then
@@ -441,7 +562,7 @@ static void count_instructions(size_t tries)
         for (int k = 0; k < NCLASS; k++) {
             CALLGRIND_ZERO_STATS;
             for (size_t i = 0; i < tries / CG_ROUNDS; i++) {
-                if (accept_once(tokens[k], out, NULL) != class_status[k]) {
+                if (try_class(k, &ns) != class_status[k]) {
                     die(class_name[k], SEC_E_INTERNAL_ERROR);
                 }
             }
@@ -477,13 +598,16 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
             rng_state = parse_count(argv[++i]) | 1U;
         }
+        else if (strcmp(argv[i], "--sasl") == 0) {
+            sasl = true;
+        }
         else if (strcmp(argv[i], "--callgrind") == 0 && i + 1 < argc) {
             callgrind = true;
             tries = parse_count(argv[++i]);
         }
         else {
-            fprintf(stderr, "usage: timing [-n TRIES] [-s SEED]\n"
-                            "       timing --callgrind TRIES\n");
+            fprintf(stderr, "usage: timing [--sasl] [-n TRIES] [-s SEED]\n"
+                            "       timing [--sasl] --callgrind TRIES\n");
             return 2;
         }
     }
@@ -491,6 +615,9 @@ int main(int argc, char **argv)
     users_fill();
     server_init();
     tokens_make();
+    if (sasl) {
+        sasl_init();
+    }
     if (callgrind) {
         count_instructions(tries);
         rc = 0;
@@ -507,6 +634,11 @@ int main(int argc, char **argv)
         rc = report(t, tries);
         for (int k = 0; k < NCLASS; k++) {
             free(t[k]);
+        }
+    }
+    if (sasl) {
+        for (int k = 0; k < NCLASS; k++) {
+            FreeCredentialsHandle(&clients[k]);
         }
     }
     FreeCredentialsHandle(&server);
