@@ -78,10 +78,16 @@ static const char PASSWORD[] = "correct-horse";
 static const char URI[] = "/timing/index.html";
 static const UCHAR SECRET[32] = "timing.c nonce secret, 32 bytes";
 
-typedef enum { C_WRONG_PASSWORD, C_UNKNOWN_USER, C_WRONG_REALM, C_RIGHT, NCLASS } klass;
+typedef enum {
+    C_WRONG_PASSWORD,
+    C_UNKNOWN_USER,
+    C_WRONG_REALM,
+    C_RIGHT,
+    NCLASS
+} klass;
 
-static const char *const class_name[NCLASS] = {
-    "wrong-password", "unknown-user", "wrong-realm", "right-password"};
+static const char *const class_name[NCLASS] = {"wrong-password", "unknown-user",
+                                               "wrong-realm", "right-password"};
 static const SECURITY_STATUS class_status[NCLASS] = {
     SEC_E_LOGON_DENIED, SEC_E_LOGON_DENIED, SEC_E_LOGON_DENIED, SEC_E_OK};
 
@@ -92,7 +98,8 @@ static struct {
 
 static char tokens[NCLASS][TOKEN_CAP];
 
-/* ---- the user store ------------------------------------------------------- */
+/* ---- the user store -------------------------------------------------------
+ */
 
 static void md5_hex(const char *s, char out[32])
 {
@@ -139,14 +146,17 @@ static void SEC_ENTRY table_get_key(PVOID arg, PVOID principal, ULONG version,
         *status = SEC_E_ALGORITHM_MISMATCH;
         return;
     }
-    memcpy(name, kr->User, kr->UserLength < NAME_LEN ? kr->UserLength : NAME_LEN);
+    memcpy(name, kr->User,
+           kr->UserLength < NAME_LEN ? kr->UserLength : NAME_LEN);
     for (int i = 0; i < NUSERS; i++) {
-        unsigned eq = (unsigned)(CRYPTO_memcmp(users[i].name, name, NAME_LEN) == 0 &&
-                                 kr->UserLength == NAME_LEN);
+        unsigned eq =
+            (unsigned)(CRYPTO_memcmp(users[i].name, name, NAME_LEN) == 0 &&
+                       kr->UserLength == NAME_LEN);
         unsigned char mask = (unsigned char)(0U - eq);
 
         for (int k = 0; k < 32; k++) {
-            kr->Key[k] = (char)((kr->Key[k] & ~mask) | (users[i].ha1[k] & mask));
+            kr->Key[k] =
+                (char)((kr->Key[k] & ~mask) | (users[i].ha1[k] & mask));
         }
         found |= eq;
     }
@@ -226,7 +236,8 @@ static void client_token(const char *challenge, const char *user,
     CredHandle client;
     CtxtHandle ctx;
     SecBuffer ib[2] = {
-        {(ULONG)strlen(challenge), SECBUFFER_TOKEN, (void *)(uintptr_t)challenge},
+        {(ULONG)strlen(challenge), SECBUFFER_TOKEN,
+         (void *)(uintptr_t)challenge},
         {3, SECBUFFER_PKG_PARAMS, (void *)(uintptr_t) "GET"},
     };
     SecBufferDesc idesc = {SECBUFFER_VERSION, 2, ib};
@@ -257,7 +268,8 @@ static void client_token(const char *challenge, const char *user,
     FreeCredentialsHandle(&client);
 }
 
-/* ---- SASL mode ------------------------------------------------------------ */
+/* ---- SASL mode ------------------------------------------------------------
+ */
 
 static void client_cred(const char *user, const char *password, CredHandle *h)
 {
@@ -292,14 +304,13 @@ static SECURITY_STATUS sasl_step(bool server_side, CredHandle *cred,
     SECURITY_STATUS st;
 
     if (server_side) {
-        st = AcceptSecurityContext(cred, ctx, token ? &id : NULL, 0, 0,
-                                   out_ctx, &od, &attrs, NULL);
+        st = AcceptSecurityContext(cred, ctx, token ? &id : NULL, 0, 0, out_ctx,
+                                   &od, &attrs, NULL);
     }
     else {
-        st = InitializeSecurityContext(cred, ctx,
-                                       (SEC_CHAR *)(uintptr_t) "ldap/timing",
-                                       0, 0, 0, &id, 0, out_ctx, &od, &attrs,
-                                       NULL);
+        st = InitializeSecurityContext(
+            cred, ctx, (SEC_CHAR *)(uintptr_t) "ldap/timing", 0, 0, 0, &id, 0,
+            out_ctx, &od, &attrs, NULL);
     }
     out[ob.cbBuffer < TOKEN_CAP ? ob.cbBuffer : 0] = '\0';
     return st;
@@ -340,7 +351,8 @@ static void sasl_init(void)
     client_cred("user0042", PASSWORD, &clients[C_RIGHT]);
 }
 
-/* ---- one try ---------------------------------------------------------------- */
+/* ---- one try ----------------------------------------------------------------
+ */
 
 static uint64_t now_ns(void)
 {
@@ -391,7 +403,8 @@ static void tokens_make(void)
         die("challenge", st);
     }
     challenge[n] = '\0';
-    client_token(challenge, "user0042", "wrong-password", tokens[C_WRONG_PASSWORD]);
+    client_token(challenge, "user0042", "wrong-password",
+                 tokens[C_WRONG_PASSWORD]);
     client_token(challenge, "user9999", PASSWORD, tokens[C_UNKNOWN_USER]);
     client_token(challenge, "user0042", PASSWORD, tokens[C_WRONG_REALM]);
     client_token(challenge, "user0042", PASSWORD, tokens[C_RIGHT]);
@@ -411,7 +424,8 @@ static void tokens_make(void)
     }
 }
 
-/* ---- measuring ------------------------------------------------------------ */
+/* ---- measuring ------------------------------------------------------------
+ */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
@@ -451,7 +465,8 @@ static void measure(double *t[NCLASS], size_t tries)
     }
 }
 
-/* ---- statistics ------------------------------------------------------------ */
+/* ---- statistics ------------------------------------------------------------
+ */
 
 static int cmp_double(const void *a, const void *b)
 {

@@ -564,8 +564,6 @@ static bool standin_key(call *c, char *hex)
     return ok;
 }
 
-/* Takes the key the store returned: right length, hex, to lower case; and
-   for a user-hash, the user it names. */
 /* The key as lower-case hex in c->ha1_hex, through the constant-time
    decoder; false unless it is hex of the algorithm's size. */
 static bool decode_key(call *c, const char *hex, size_t len)
@@ -579,6 +577,8 @@ static bool decode_key(call *c, const char *hex, size_t len)
     return ok;
 }
 
+/* Takes the key the store returned: right length, hex, to lower case; and
+   for a user-hash, the user it names. */
 static bool accept_key(call *c, const SD_DIGEST_KEY_REQUEST *kr)
 {
     size_t size = sd_hash_size(c->r.alg->family);
@@ -661,8 +661,9 @@ static SECURITY_STATUS lookup_key(call *c)
     memcpy(ha1, c->ha1_hex, hex_len);
     keep = (unsigned char)(0U - (unsigned)c->known_user);
     for (size_t i = 0; i < hex_len; i++) {
-        c->ha1_hex[i] = (char)(((unsigned char)ha1[i] & keep) |
-                               ((unsigned char)standin[i] & (unsigned char)~keep));
+        c->ha1_hex[i] =
+            (char)(((unsigned char)ha1[i] & keep) |
+                   ((unsigned char)standin[i] & (unsigned char)~keep));
     }
     sd_wipe(standin, sizeof(standin));
     sd_wipe(ha1, sizeof(ha1));

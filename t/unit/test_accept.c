@@ -377,8 +377,8 @@ static void wrong_realm_like_wrong_password(void **state)
     test_exchange_start(&x, SD_ALG_MD5, SD_QOP_AUTH, "alice", "secret", "/p");
     at = strstr(x.authz, "realm=\"realm\"");
     assert_non_null(at);
-    snprintf(token, sizeof(token), "%.*srealm=\"other\"%s",
-             (int)(at - x.authz), x.authz, at + strlen("realm=\"realm\""));
+    snprintf(token, sizeof(token), "%.*srealm=\"other\"%s", (int)(at - x.authz),
+             x.authz, at + strlen("realm=\"realm\""));
     test_key_calls = 0;
     assert_status(accept_authz(&x, &ctx, 0, token, out), SEC_E_LOGON_DENIED);
     assert_int_equal(test_key_calls, 1);
