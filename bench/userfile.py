@@ -10,7 +10,10 @@ free loopback port, and three locations that hold the same 10,000 users
            line until it finds the user;
   socache  AuthDigestProvider socache file (mod_authn_socache in front,
            shmcb): a user found once is answered from the cache;
-  dbm      AuthDigestProvider dbm (an SDBM file made by httxt2dbm).
+  dbm      AuthDigestProvider dbm (an SDBM file made by httxt2dbm);
+  userhash AuthDigestProvider dbm with AuthDigestUserHash On, the client
+           sending H(user:realm): the module reads the AuthUserFile to
+           find the user behind the hash.
 
 Over one keep-alive connection per location it sends Digest responses
 with a wrong password for the first, middle and last user of the file and
@@ -83,6 +86,10 @@ def write_conf(d, port, module):
         "dbm": "AuthDigestProvider dbm\n"
                "    AuthDBMType SDBM\n"
                '    AuthDBMUserFile "%s/users.dbm"\n' % d,
+        "userhash": "AuthDigestProvider dbm\n"
+                    "    AuthDBMType SDBM\n"
+                    '    AuthDBMUserFile "%s/users.dbm"\n'
+                    "    AuthDigestUserHash On\n" % d,
     }
     conf = """ServerRoot "{d}"
 ServerName 127.0.0.1
@@ -166,9 +173,10 @@ class Conn:
 class Client:
     """Digest (MD5, qop=auth) over one connection, one nonce."""
 
-    def __init__(self, port, path):
+    def __init__(self, port, path, userhash=False):
         self.c = Conn(port)
         self.path = path
+        self.userhash = userhash
         status, headers, _ = self.c.request(path)
         chal = headers.get("www-authenticate", "")
         m = re.search(r'nonce="([^"]+)"', chal)
@@ -186,10 +194,13 @@ class Client:
         ha1 = md5_hex("%s:%s:%s" % (user, REALM, password))
         ha2 = md5_hex("GET:%s" % self.path)
         resp = md5_hex("%s:%s:%s:%s:auth:%s" % (ha1, self.nonce, nc, cnonce, ha2))
+        name, extra = user, ""
+        if self.userhash:
+            name, extra = md5_hex("%s:%s" % (user, REALM)), ", userhash=true"
         authz = ('Digest username="%s", realm="%s", nonce="%s", uri="%s", '
-                 'response="%s", algorithm=MD5, qop=auth, nc=%s, cnonce="%s"%s'
-                 % (user, REALM, self.nonce, self.path, resp, nc, cnonce,
-                    self.opaque))
+                 'response="%s", algorithm=MD5, qop=auth, nc=%s, cnonce="%s"%s%s'
+                 % (name, REALM, self.nonce, self.path, resp, nc, cnonce,
+                    self.opaque, extra))
         status, _, ns = self.c.request(self.path, authz)
         return status, ns
 
@@ -271,8 +282,8 @@ def main():
         print("%-8s %-7s %10s %10s %10s %12s %8s" % (
             "location", "user", "median us", "p10 us", "p90 us",
             "vs first us", "z"))
-        for loc in ("file", "socache", "dbm"):
-            cl = Client(port, "/%s/f.html" % loc)
+        for loc in ("file", "socache", "dbm", "userhash"):
+            cl = Client(port, "/%s/f.html" % loc, loc == "userhash")
             for _, u in who:  # warm: the cache, the page cache, the child
                 cl.try_user(u, "wrong")
             t = {k: [] for k, _ in who}
