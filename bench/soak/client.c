@@ -8,7 +8,7 @@
  * Each thread runs scenarios (scenarios.c) one after another until the
  * time is up; each has its own connections, so THREADS connections are
  * open at once.  OUTDIR/results.N gets one line per request:
- *   class server status stale retry t0 t1 t_ref t_conn
+ *   class server status stale retry t0 t1 t_ref t_conn nonce/nc
  * and OUTDIR/ledger.N one line per 2xx that carried a nonce count:
  *   nonce nc class server
  * bench/soak/soak.py judges both against the faults it injected.
@@ -48,9 +48,9 @@ int soak_port(char srv)
 
 void soak_record(soak_thread *t, const soak_outcome *o)
 {
-    fprintf(t->results, "%s %c %d %d %d %.6f %.6f %.6f %.6f\n", o->cls,
+    fprintf(t->results, "%s %c %d %d %d %.6f %.6f %.6f %.6f %s\n", o->cls,
             o->srv, o->status, o->stale, o->retry, o->t0, o->t1, o->t_ref,
-            o->t_conn);
+            o->t_conn, o->tag[0] ? o->tag : "-");
 }
 
 void soak_ledger(soak_thread *t, const char *nonce, const char *nc,

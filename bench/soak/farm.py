@@ -156,7 +156,7 @@ Listen 127.0.0.1:{self.port}
 {user}PidFile "{self.pidfile}"
 DefaultRuntimeDir "{self.dir}/run"
 ErrorLog "{self.error_log}"
-LogLevel notice
+LogLevel {os.environ.get("SOAK_LOGLEVEL", "notice")}
 TypesConfig /etc/mime.types
 DocumentRoot "{tmp}/htdocs"
 Protocols h2c http/1.1

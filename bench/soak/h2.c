@@ -172,10 +172,14 @@ static void record(soak_thread *t, char srv, const h2_stream *st,
                    const char *cls, double t_ref, double t_conn, bool retry)
 {
     soak_outcome o = {cls,   srv,    st->status, false, retry,
-                      st->t0, st->t1, t_ref,     t_conn};
+                      st->t0, st->t1, t_ref,     t_conn, ""};
     char nonce[SOAK_NONCE_CAP], nc[16];
 
     o.stale = strstr(st->chal, "stale=true") != NULL;
+    if (dg_param(st->auth, "nonce", nonce, sizeof(nonce)) &&
+        dg_param(st->auth, "nc", nc, sizeof(nc))) {
+        snprintf(o.tag, sizeof(o.tag), "%s/%s", nonce, nc);
+    }
     soak_record(t, &o);
     if (st->status / 100 == 2 &&
         dg_param(st->auth, "nonce", nonce, sizeof(nonce)) &&

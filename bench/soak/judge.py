@@ -30,13 +30,14 @@ VERDICTS = ["ok", "store down", "stale round", "interrupted", "FAIL"]
 
 class Req:
     __slots__ = ("cls", "srv", "status", "stale", "retry", "t0", "t1",
-                 "t_ref", "t_conn")
+                 "t_ref", "t_conn", "tag")
 
     def __init__(self, line):
         f = line.split()
         self.cls, self.srv = f[0], f[1]
         self.status, self.stale, self.retry = int(f[2]), f[3] == "1", f[4] == "1"
         self.t0, self.t1, self.t_ref, self.t_conn = map(float, f[5:9])
+        self.tag = f[9] if len(f) > 9 else "-"
 
 
 class Judge:

@@ -124,7 +124,7 @@ static double fetch_challenge(soak_thread *t, sconn *c, const char *uri,
     char head[1024];
     size_t hlen = h1_head(head, sizeof(head), "GET", uri, soak_port(c->srv),
                           NULL, 0, "");
-    soak_outcome o = {"challenge", 0, 0, false, false, 0, 0, 0, 0};
+    soak_outcome o = {"challenge", 0, 0, false, false, 0, 0, 0, 0, ""};
     h1_resp r;
 
     exchange(c, head, hlen, NULL, 0, false, &r, &o);
@@ -147,6 +147,17 @@ static bool challenge(soak_thread *t, sconn *c, login *lg, CredHandle *cred)
                                     lg->body, lg->blen) >= 0;
 }
 
+/* Which (nonce, nc) a request carried, for the record. */
+static void tag(soak_outcome *o, const char *auth)
+{
+    char nonce[SOAK_NONCE_CAP], nc[16];
+
+    if (dg_param(auth, "nonce", nonce, sizeof(nonce)) &&
+        dg_param(auth, "nc", nc, sizeof(nc))) {
+        snprintf(o->tag, sizeof(o->tag), "%s/%s", nonce, nc);
+    }
+}
+
 static void ledger_2xx(soak_thread *t, const login *lg, const char *cls,
                        char srv)
 {
@@ -167,7 +178,7 @@ static int authed(soak_thread *t, sconn *c, login *lg, const char *cls,
     int status = 0;
 
     for (int round = 0; round < 2; round++) {
-        soak_outcome o = {cls, 0, 0, false, round == 1, 0, 0, lg->t_ref, 0};
+        soak_outcome o = {cls, 0, 0, false, round == 1, 0, 0, lg->t_ref, 0, ""};
         h1_resp r;
 
         if (round == 1 && lg->retry_cls != NULL) {
@@ -181,6 +192,7 @@ static int authed(soak_thread *t, sconn *c, login *lg, const char *cls,
             soak_record(t, &o);
             return -1;
         }
+        tag(&o, lg->d.auth);
         exchange(c, lg->head, lg->hlen, lg->body, lg->blen, slow, &r, &o);
         soak_record(t, &o);
         status = r.status;
@@ -207,9 +219,10 @@ static int authed(soak_thread *t, sconn *c, login *lg, const char *cls,
 /* Sends the last accepted request again, byte for byte. */
 static void replay(soak_thread *t, sconn *c, const login *lg, const char *cls)
 {
-    soak_outcome o = {cls, 0, 0, false, false, 0, 0, lg->t_ref, 0};
+    soak_outcome o = {cls, 0, 0, false, false, 0, 0, lg->t_ref, 0, ""};
     h1_resp r;
 
+    tag(&o, lg->head);
     exchange(c, lg->head, lg->hlen, lg->body, lg->blen, false, &r, &o);
     soak_record(t, &o);
 }
@@ -380,7 +393,7 @@ static void raw(soak_thread *t, const char *cls, const char *head,
                 size_t hlen, const char *body, size_t blen)
 {
     sconn c = {-1, pick_server(t), 0};
-    soak_outcome o = {cls, 0, 0, false, false, 0, 0, 0, 0};
+    soak_outcome o = {cls, 0, 0, false, false, 0, 0, 0, 0, ""};
     h1_resp r;
 
     exchange(&c, head, hlen, body, blen, false, &r, &o);
@@ -437,7 +450,7 @@ static void body_over(soak_thread *t)
 {
     sconn c = {-1, pick_server(t), 0};
     login lg;
-    soak_outcome o = {"body-over", 0, 0, false, false, 0, 0, 0, 0};
+    soak_outcome o = {"body-over", 0, 0, false, false, 0, 0, 0, 0, ""};
     h1_resp r;
 
     login_init(&lg, "/alg/md5/echo", g_opt.max_body + 1, true);
@@ -471,7 +484,7 @@ static void drop(soak_thread *t, bool in_body)
     sconn c = {-1, pick_server(t), 0};
     login lg;
     soak_outcome o = {in_body ? "drop-body" : "drop-header", 0, -1, false,
-                      false, 0, 0, 0, 0};
+                      false, 0, 0, 0, 0, ""};
 
     login_init(&lg, "/alg/sha-256/echo", 4000, true);
     if (!challenge(t, &c, &lg, &g_cred_good) ||

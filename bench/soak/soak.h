@@ -57,6 +57,7 @@ typedef struct {
     bool stale;
     bool retry; /* the repeat after a stale=true round */
     double t0, t1, t_ref, t_conn;
+    char tag[SOAK_NONCE_CAP + 24]; /* "nonce/nc" sent, or empty */
 } soak_outcome;
 
 void soak_record(soak_thread *t, const soak_outcome *o);

@@ -20,4 +20,5 @@ soak-build: $(BUILD)/soak/soak-client $(BUILD)/sspidigest-passwd module
 soak:
 	scripts/install-deps soak
 	$(MAKE) --no-print-directory soak-build
+	python3 bench/soak/test_procstat.py
 	BUILD=$(BUILD) python3 bench/soak/soak.py

@@ -260,7 +260,7 @@ class Soak:
             out.append(f"  failed: {r.cls} server {r.srv} status {r.status}"
                        f" stale {int(r.stale)} retry {int(r.retry)} at "
                        f"{r.t0 - self.faults.start_t:.3f}s "
-                       f"({(r.t1 - r.t0) * 1000:.1f} ms)")
+                       f"({(r.t1 - r.t0) * 1000:.1f} ms) nonce/nc {r.tag}")
         for (nonce, nc), n in dups[:5]:
             out.append(f"  accepted {n} times: nonce {nonce} nc {nc:08x}")
         out += [f"  {b}" for b in bad_sig[:10]]
