@@ -153,14 +153,19 @@ def table(reqs, judge, seconds):
 
 
 def growth(samples, warmup):
-    """(first, last, growth in %) of each measure over the samples taken
-    after warm-up, or None with fewer than two."""
+    """For each measure over the samples taken after warm-up: (baseline,
+    end, growth in %, largest sample), where baseline and end are the
+    medians of the first and of the last three samples (one odd
+    generation of children does not decide), or None with fewer than two
+    samples."""
     after = [s for t, s in samples if t >= warmup]
     if len(after) < 2:
         return None
+    k = min(3, len(after) // 2)
     out = {}
     for key in ("parent_rss", "parent_fds", "child_rss", "child_fds"):
-        a, b = after[0][key], after[-1][key]
+        a = statistics.median(s[key] for s in after[:k])
+        b = statistics.median(s[key] for s in after[-k:])
         out[key] = (a, b, 100.0 * (b - a) / a if a else 0.0,
                     max(s[key] for s in after))
     out["n"] = len(after)

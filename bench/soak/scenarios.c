@@ -169,19 +169,23 @@ static void ledger_2xx(soak_thread *t, const login *lg, const char *cls,
     }
 }
 
-/* One authenticated request (and its repeat after one stale=true round);
-   returns the last status.  A 2xx is written to the ledger and kept in
-   lg->head for replays. */
+/* One authenticated request, repeated as a client would: after a 503
+   (the store is down) up to three times, 250 ms apart, and once after a
+   stale=true round (with the new nonce).  Returns the last status.  A
+   2xx is written to the ledger and kept in lg->head for replays. */
 static int authed(soak_thread *t, sconn *c, login *lg, const char *cls,
                   bool slow)
 {
-    int status = 0;
+    bool stale_seen = false;
+    int waits = 0;
 
-    for (int round = 0; round < 2; round++) {
-        soak_outcome o = {cls, 0, 0, false, round == 1, 0, 0, lg->t_ref, 0, ""};
+    for (;;) {
+        soak_outcome o = {cls, 0, 0, false, stale_seen, 0, 0, lg->t_ref, 0, ""};
+        struct timespec pause = {0, 250000000L};
         h1_resp r;
+        int status;
 
-        if (round == 1 && lg->retry_cls != NULL) {
+        if (stale_seen && lg->retry_cls != NULL) {
             o.cls = cls = lg->retry_cls;
         }
         if (dg_next(&lg->d, lg->method, lg->uri, lg->body, lg->blen) < 0 ||
@@ -205,15 +209,19 @@ static int authed(soak_thread *t, sconn *c, login *lg, const char *cls,
             }
             return status;
         }
-        if (status != 401 || !r.stale || round == 1 ||
+        lg->hlen = 0;
+        if (status == 503 && waits++ < 3) {
+            nanosleep(&pause, NULL);
+            continue;
+        }
+        if (status != 401 || !r.stale || stale_seen ||
             dg_feed(&lg->d, NULL, r.chal, lg->method, lg->uri, lg->body,
                     lg->blen) < 0) {
             return status;
         }
+        stale_seen = true;
         lg->t_ref = o.t1;
-        lg->hlen = 0;
     }
-    return status;
 }
 
 /* Sends the last accepted request again, byte for byte. */

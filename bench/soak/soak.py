@@ -221,12 +221,13 @@ class Soak:
             pf, cf = g["parent_fds"], g["child_fds"]
             check(pr[2] < 5 and cr[2] < 5,
                   f"httpd {name} RSS growth after warm-up: parent "
-                  f"{pr[0]}->{pr[1]} kB ({pr[2]:+.1f}%), child median "
-                  f"{cr[0]}->{cr[1]} kB ({cr[2]:+.1f}%), {g['n']} samples")
-            check(pf[1] <= pf[0] and cf[1] <= cf[0],
-                  f"httpd {name} fds flat: parent {pf[0]}->{pf[1]} "
-                  f"(max {pf[3]}), child non-socket {cf[0]}->{cf[1]} "
-                  f"(max {cf[3]})")
+                  f"{pr[0]:.0f}->{pr[1]:.0f} kB ({pr[2]:+.1f}%), child "
+                  f"median {cr[0]:.0f}->{cr[1]:.0f} kB ({cr[2]:+.1f}%), "
+                  f"{g['n']} samples")
+            check(pf[3] <= pf[0] and cf[3] <= cf[0],
+                  f"httpd {name} fds flat: parent {pf[0]:.0f}->{pf[1]:.0f} "
+                  f"(max {pf[3]}), child non-socket {cf[0]:.0f}->"
+                  f"{cf[1]:.0f} (max {cf[3]})")
         check(not self.faults.errors and client_rc == 0,
               f"faults and client ran: client exit {client_rc}, fault "
               f"errors {len(self.faults.errors)}")
@@ -281,9 +282,12 @@ def main():
     soak = Soak()
 
     def on_signal(signum, frame):
+        signal.signal(signum, signal.SIG_IGN)  # once: cleaning up now
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_signal)
+    # set explicitly: a shell's background job starts with SIGINT ignored
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     rc = 1
     try:
         rc = soak.run()
