@@ -9,6 +9,8 @@ t0, t1, t_ref, t_conn) is judged against the fault log:
   stale round  401 stale=true for a valid login whose nonce was minted
                before Redis came back empty (A, B), or on C, whose small
                table evicts; only once per login: its repeat must pass;
+               and for a 1 s nonce (valid-short) used 0.9 s or more after
+               the challenge (expired: the lifetime counts whole seconds);
   interrupted  no whole response, on a connection during whose life the
                soak restarted that httpd or killed one of its children;
   FAIL         anything else (any 500, any 2xx to a replay).
@@ -17,7 +19,8 @@ import statistics
 
 EXPECT = {
     "valid-ka": "2xx", "valid-new": "2xx", "valid-int": "2xx",
-    "valid-slow": "2xx", "valid-h2": "2xx", "challenge": "401",
+    "valid-slow": "2xx", "valid-h2": "2xx", "valid-short": "2xx",
+    "challenge": "401",
     "replay-same": "401", "replay-conn": "401", "replay-server": "401",
     "forged": "401", "foreign": "401", "wrong-password": "401",
     "unknown-user": "401", "expired": "401 stale", "malformed": "400",
@@ -96,6 +99,9 @@ class Judge:
         if r.status == 401 and r.stale and not r.retry and (
                 r.srv == "C" or self.records_lost(r)):
             return "stale round"
+        if (r.status == 401 and r.stale and r.cls == "valid-short"
+                and r.t1 - r.t_ref >= 0.9):
+            return "stale round"  # the 1 s nonce expired
         return "FAIL"
 
     def replay(self, r):
