@@ -12,7 +12,8 @@ t0, t1, t_ref, t_conn) is judged against the fault log:
                and for a 1 s nonce (valid-short) used 0.9 s or more after
                the challenge (expired: the lifetime counts whole seconds);
   interrupted  no whole response, on a connection during whose life the
-               soak restarted that httpd or killed one of its children;
+               soak's restart of that httpd or kill of one of its children
+               took effect (see fault_during);
   FAIL         anything else (any 500, any 2xx to a replay).
 """
 import statistics
@@ -59,8 +60,20 @@ class Judge:
         self.restarts = [b for _, b in self.outages]
 
     def fault_during(self, r):
-        return any(e["srv"] == r.srv and r.t_conn - 0.2 <= e["t"] <= r.t1 + 0.2
-                   for e in self.faults)
+        """A fault of r's server took effect while r's connection was
+        open: a SIGKILL at once (0.5 s allowed); a graceful restart from
+        its signal until 2 s after httpd logged that it resumed normal
+        operations (e["done"]): the old children serve on until the
+        parent has read its configuration again, then close their idle
+        keep-alive connections when they notice."""
+        for e in self.faults:
+            if e["srv"] != r.srv:
+                continue
+            end = (e.get("done") or e["t"] + 5.0) + 2.0 \
+                if e["kind"] == "graceful" else e["t"] + 0.5
+            if e["t"] - 0.2 <= r.t1 and r.t_conn <= end:
+                return True
+        return False
 
     def store_down(self, r):
         return r.srv in "AB" and any(

@@ -7,7 +7,7 @@
 .PHONY: soak soak-build
 
 SOAK_SRC := $(wildcard bench/soak/*.c)
-SOAK_HDR := bench/soak/soak.h
+SOAK_HDR := bench/soak/soak.h bench/soak/scenario.h
 
 $(BUILD)/soak/soak-client: $(SOAK_SRC) $(SOAK_HDR) include/sspi.h \
 		$(BUILD)/libsspidigest.a

@@ -27,6 +27,9 @@ import judge as judgemod  # noqa: E402
 from faults import Faults  # noqa: E402
 
 EXIT_SIGNAL = re.compile(r"child pid (\d+) exit signal (.+?) \((\d+)\)")
+# httpd's "resuming normal operations" (event AH00489, prefork AH00163)
+RESUMED = re.compile(r"^\[(\w{3} \w{3} \d\d \d\d:\d\d:\d\d)(\.\d+) (\d{4})\]"
+                     r".*(?:AH00489|AH00163):", re.M)
 
 
 def env_int(name, default):
@@ -72,6 +75,29 @@ def child_signals(httpds, killed):
             if not (num == "9" and (name, int(pid)) in killed):
                 bad.append(f"httpd {name}: child {pid} exit signal {sig} ({num})")
     return bad
+
+
+def restarts_done(httpds, events):
+    """Sets e["done"] on each graceful restart: when its httpd logged that
+    it resumed normal operations (the first such line from its signal
+    on; httpd logs local time).  Returns the longest restart, seconds."""
+    resumed = {}
+    for name, h in httpds.items():
+        try:
+            text = open(h.error_log, errors="replace").read()
+        except OSError:
+            text = ""
+        resumed[name] = sorted(
+            time.mktime(time.strptime(f"{d} {y}", "%a %b %d %H:%M:%S %Y"))
+            + float(frac) for d, frac, y in RESUMED.findall(text))
+    longest = 0.0
+    for e in events:
+        if e["kind"] == "graceful":
+            later = [t for t in resumed[e["srv"]] if t >= e["t"] - 0.05]
+            if later:
+                e["done"] = later[0]
+                longest = max(longest, later[0] - e["t"])
+    return longest
 
 
 def ledger_dups(outdir):
@@ -169,6 +195,7 @@ class Soak:
             with open(path) as f:
                 reqs.extend(judgemod.Req(line) for line in f if line.strip())
         events = self.faults.events
+        self.longest_restart = restarts_done(self.farm.httpds, events)
         judge = judgemod.Judge(events)
         lines, rows, fails = judgemod.table(reqs, judge, self.seconds)
         killed = {(e["srv"], e["pid"]) for e in events if e["kind"] == "kill"}
@@ -248,7 +275,8 @@ class Soak:
                f"{os.cpu_count()} CPUs",
                f"faults: {kinds['graceful']} graceful restarts, "
                f"{kinds['kill']} SIGKILLs ({kinds['kill-missed']} missed), "
-               f"{kinds['redis-stop']} Redis outages of 10 s; "
+               f"{kinds['redis-stop']} Redis outages of 10 s; longest "
+               f"graceful restart {self.longest_restart:.2f} s; "
                f"{self.faults.failed_samples} /proc samples failed", ""]
         out += lines + [""]
         for name in sorted(stores):
