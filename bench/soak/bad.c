@@ -18,7 +18,7 @@
    password, an unknown user (cred), a forged nonce (one character of a
    genuine nonce changed), another realm's nonce (from /other/). */
 void soak_bad_login(soak_thread *t, const char *cls, CredHandle *cred,
-                      nonce_kind kind)
+                    nonce_kind kind)
 {
     sconn c = {-1, soak_pick_server(t), 0};
     login lg;
@@ -43,8 +43,7 @@ void soak_bad_login(soak_thread *t, const char *cls, CredHandle *cred,
         mid = strlen(nonce) / 2;
         nonce[mid] = nonce[mid] == 'A' ? 'B' : 'A';
     }
-    if ((kind != NONCE_GENUINE &&
-         !dg_swap_nonce(chal, sizeof(chal), nonce)) ||
+    if ((kind != NONCE_GENUINE && !dg_swap_nonce(chal, sizeof(chal), nonce)) ||
         dg_feed(&lg.d, cred, chal, lg.method, lg.uri, NULL, 0) < 0) {
         goto out;
     }
@@ -56,8 +55,8 @@ out:
 
 /* ---- bad requests and dropped connections ------------------------------ */
 /* Sends head (and body) on a new connection and records the answer. */
-static void raw(soak_thread *t, const char *cls, const char *head,
-                size_t hlen, const char *body, size_t blen)
+static void raw(soak_thread *t, const char *cls, const char *head, size_t hlen,
+                const char *body, size_t blen)
 {
     sconn c = {-1, soak_pick_server(t), 0};
     soak_outcome o = {cls, 0, 0, false, false, 0, 0, 0, 0, ""};
@@ -102,8 +101,8 @@ void soak_bad_request(soak_thread *t, unsigned kind)
         char uri[9100];
 
         snprintf(uri, sizeof(uri), "/alg/md5/%s", soak_big());
-        hlen = h1_head(head, SOAK_REQ_CAP, "GET", uri, soak_port('A'), NULL,
-                       0, "");
+        hlen = h1_head(head, SOAK_REQ_CAP, "GET", uri, soak_port('A'), NULL, 0,
+                       "");
         raw(t, "big-uri", head, hlen, NULL, 0);
         break;
     }
@@ -125,9 +124,9 @@ void soak_body_over(soak_thread *t)
         dg_next(&lg.d, lg.method, lg.uri, lg.body, lg.blen) < 0) {
         goto out;
     }
-    lg.hlen = h1_head(lg.head, sizeof(lg.head), "POST", lg.uri,
-                      soak_port(c.srv), lg.d.auth, lg.blen,
-                      "Expect: 100-continue\r\n");
+    lg.hlen =
+        h1_head(lg.head, sizeof(lg.head), "POST", lg.uri, soak_port(c.srv),
+                lg.d.auth, lg.blen, "Expect: 100-continue\r\n");
     o.t_ref = lg.t_ref;
     sc_exchange(&c, lg.head, lg.hlen, NULL, 0, false, &r, &o);
     if (r.status == 100 && c.fd >= 0) { /* then it wants the body */
@@ -150,8 +149,16 @@ void soak_drop(soak_thread *t, bool in_body)
 {
     sconn c = {-1, soak_pick_server(t), 0};
     login lg;
-    soak_outcome o = {in_body ? "drop-body" : "drop-header", 0, -1, false,
-                      false, 0, 0, 0, 0, ""};
+    soak_outcome o = {in_body ? "drop-body" : "drop-header",
+                      0,
+                      -1,
+                      false,
+                      false,
+                      0,
+                      0,
+                      0,
+                      0,
+                      ""};
 
     lg_init(&lg, "/alg/sha-256/echo", 4000, true);
     if (!lg_challenge(t, &c, &lg, &g_cred_good) ||

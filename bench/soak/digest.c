@@ -19,9 +19,8 @@ int dg_acquire(CredHandle *cred, const char *user, const char *password)
     id.Password = (UCHAR *)(uintptr_t)password;
     id.PasswordLength = (ULONG)strlen(password);
     id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND,
-                                    NULL, &id, NULL, NULL, cred,
-                                    NULL) == SEC_E_OK
+    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
+                                    &id, NULL, NULL, cred, NULL) == SEC_E_OK
                ? 0
                : -1;
 }
@@ -64,8 +63,8 @@ static SECURITY_STATUS isc(dg_ctx *d, CredHandle *cred, const char *token,
 }
 
 SECURITY_STATUS dg_feed(dg_ctx *d, CredHandle *cred, const char *token,
-                        const char *method, const char *uri,
-                        const char *body, size_t body_len)
+                        const char *method, const char *uri, const char *body,
+                        size_t body_len)
 {
     return isc(d, cred, token, method, uri, body, body_len);
 }

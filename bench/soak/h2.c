@@ -42,8 +42,8 @@ static h2_stream *find(h2_conn *c, int32_t id)
     return NULL;
 }
 
-static ssize_t on_send(nghttp2_session *s, const uint8_t *data,
-                             size_t len, int flags, void *user)
+static ssize_t on_send(nghttp2_session *s, const uint8_t *data, size_t len,
+                       int flags, void *user)
 {
     h2_conn *c = user;
     ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
@@ -129,8 +129,7 @@ static void pump(h2_conn *c)
             break;
         }
         n = recv(c->fd, buf, sizeof(buf), 0);
-        if (n <= 0 ||
-            nghttp2_session_mem_recv(c->s, buf, (size_t)n) != n) {
+        if (n <= 0 || nghttp2_session_mem_recv(c->s, buf, (size_t)n) != n) {
             break;
         }
     }
@@ -143,9 +142,11 @@ static void pump(h2_conn *c)
     }
 }
 
-#define NV(n, v)                                                         \
-    {(uint8_t *)(uintptr_t)(n), (uint8_t *)(uintptr_t)(v), strlen(n),  \
-     strlen(v), NGHTTP2_NV_FLAG_NONE}
+#define NV(n, v)                                                               \
+    {                                                                          \
+        (uint8_t *)(uintptr_t)(n), (uint8_t *)(uintptr_t)(v), strlen(n),       \
+            strlen(v), NGHTTP2_NV_FLAG_NONE                                    \
+    }
 
 /* Opens a stream for GET uri (with auth unless it is empty). */
 static h2_stream *submit(h2_conn *c, const char *uri, const char *auth,
@@ -159,8 +160,8 @@ static h2_stream *submit(h2_conn *c, const char *uri, const char *auth,
     memset(st, 0, sizeof(*st));
     snprintf(st->auth, sizeof(st->auth), "%s", auth);
     st->t0 = soak_now();
-    st->id = nghttp2_submit_request(c->s, NULL, nv, auth[0] ? 5 : 4, NULL,
-                                     NULL);
+    st->id =
+        nghttp2_submit_request(c->s, NULL, nv, auth[0] ? 5 : 4, NULL, NULL);
     if (st->id < 0) {
         return NULL;
     }
@@ -171,8 +172,8 @@ static h2_stream *submit(h2_conn *c, const char *uri, const char *auth,
 static void record(soak_thread *t, char srv, const h2_stream *st,
                    const char *cls, double t_ref, double t_conn, bool retry)
 {
-    soak_outcome o = {cls,   srv,    st->status, false, retry,
-                      st->t0, st->t1, t_ref,     t_conn, ""};
+    soak_outcome o = {cls,    srv,    st->status, false,  retry,
+                      st->t0, st->t1, t_ref,      t_conn, ""};
     char nonce[SOAK_NONCE_CAP], nc[16];
 
     o.stale = strstr(st->chal, "stale=true") != NULL;
@@ -191,8 +192,8 @@ static void record(soak_thread *t, char srv, const h2_stream *st,
 /* The requests with credentials: H2_STREAMS at once, then one repeat
    after a stale=true round. */
 static void logins(soak_thread *t, char srv, h2_conn *c, dg_ctx *d,
-                   const char *uri,
-                   const char *authority, double t_ref, double t_conn)
+                   const char *uri, const char *authority, double t_ref,
+                   double t_conn)
 {
     const char *stale_chal = NULL;
 

@@ -69,8 +69,7 @@ int h1_send(int fd, const char *buf, size_t len, size_t piece, int pause_ms)
 }
 
 size_t h1_head(char *out, size_t cap, const char *method, const char *uri,
-               int port, const char *auth, size_t body_len,
-               const char *extra)
+               int port, const char *auth, size_t body_len, const char *extra)
 {
     int n = snprintf(out, cap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s%s%s",
                      method, uri, port, auth ? "Authorization: " : "",
@@ -98,8 +97,8 @@ size_t h1_head(char *out, size_t cap, const char *method, const char *uri,
 }
 
 /* The value of header `name` when line (without CR LF) is that header. */
-static const char *header_value(const char *line, size_t len,
-                                const char *name, size_t *vlen)
+static const char *header_value(const char *line, size_t len, const char *name,
+                                size_t *vlen)
 {
     size_t n = strlen(name);
 
@@ -134,8 +133,7 @@ static void append_value(char *dst, size_t cap, const char *v, size_t vl)
 
 /* Parses a complete head; fills r; *clen the body length (-1: chunked,
    -2: none given). */
-static void parse_head(const char *buf, const char *end, h1_resp *r,
-                       long *clen)
+static void parse_head(const char *buf, const char *end, h1_resp *r, long *clen)
 {
     const char *p = strstr(buf, "\r\n") + 2;
 
@@ -184,7 +182,8 @@ static long chunked_len(const char *buf, size_t len)
         }
         off = (size_t)(eol - buf) + 2;
         if (n == 0) {
-            const char *fin = memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
+            const char *fin =
+                memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
 
             return fin ? (long)(fin - buf) + 4 : 0;
         }

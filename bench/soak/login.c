@@ -73,12 +73,12 @@ void lg_init(login *lg, const char *uri, size_t blen, bool integ)
 
 /* A request without credentials; it must get a challenge, copied into
    chal (cap octets).  Returns when the challenge was obtained, or 0. */
-double lg_fetch_challenge(soak_thread *t, sconn *c, const char *uri,
-                              char *chal, size_t cap)
+double lg_fetch_challenge(soak_thread *t, sconn *c, const char *uri, char *chal,
+                          size_t cap)
 {
     char head[1024];
-    size_t hlen = h1_head(head, sizeof(head), "GET", uri, soak_port(c->srv),
-                          NULL, 0, "");
+    size_t hlen =
+        h1_head(head, sizeof(head), "GET", uri, soak_port(c->srv), NULL, 0, "");
     soak_outcome o = {"challenge", 0, 0, false, false, 0, 0, 0, 0, ""};
     h1_resp r;
 
@@ -128,8 +128,7 @@ static void ledger_2xx(soak_thread *t, const login *lg, const char *cls,
    (the store is down) up to three times, 250 ms apart, and once after a
    stale=true round (with the new nonce).  Returns the last status.  A
    2xx is written to the ledger and kept in lg->head for replays. */
-int lg_authed(soak_thread *t, sconn *c, login *lg, const char *cls,
-                  bool slow)
+int lg_authed(soak_thread *t, sconn *c, login *lg, const char *cls, bool slow)
 {
     bool stale_seen = false;
     int waits = 0;
@@ -144,9 +143,9 @@ int lg_authed(soak_thread *t, sconn *c, login *lg, const char *cls,
             o.cls = cls = lg->retry_cls;
         }
         if (dg_next(&lg->d, lg->method, lg->uri, lg->body, lg->blen) < 0 ||
-            (lg->hlen = h1_head(lg->head, sizeof(lg->head), lg->method,
-                                lg->uri, soak_port(c->srv), lg->d.auth,
-                                lg->blen, "")) == 0) {
+            (lg->hlen = h1_head(lg->head, sizeof(lg->head), lg->method, lg->uri,
+                                soak_port(c->srv), lg->d.auth, lg->blen, "")) ==
+                0) {
             o.cls = "client-error";
             soak_record(t, &o);
             return -1;

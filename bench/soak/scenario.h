@@ -47,11 +47,10 @@ typedef struct {
 } login;
 
 void lg_init(login *lg, const char *uri, size_t blen, bool integ);
-double lg_fetch_challenge(soak_thread *t, sconn *c, const char *uri,
-                          char *chal, size_t cap);
+double lg_fetch_challenge(soak_thread *t, sconn *c, const char *uri, char *chal,
+                          size_t cap);
 bool lg_challenge(soak_thread *t, sconn *c, login *lg, CredHandle *cred);
-int lg_authed(soak_thread *t, sconn *c, login *lg, const char *cls,
-              bool slow);
+int lg_authed(soak_thread *t, sconn *c, login *lg, const char *cls, bool slow);
 void lg_maybe_replays(soak_thread *t, sconn *c, const login *lg);
 
 /* ---- the scenarios (valid.c, bad.c) ---------------------------------- */

@@ -14,11 +14,11 @@
 
 #include "scenario.h"
 
-const char *const soak_algs[SOAK_N_ALGS] = {
-    "md5", "md5-sess", "sha-256", "sha-256-sess", "sha-512-256",
-    "sha-512-256-sess"};
+const char *const soak_algs[SOAK_N_ALGS] = {"md5",         "md5-sess",
+                                            "sha-256",     "sha-256-sess",
+                                            "sha-512-256", "sha-512-256-sess"};
 
-static char *g_body; /* max_body + 1 octets, read-only once made */
+static char *g_body;     /* max_body + 1 octets, read-only once made */
 static char g_big[9001]; /* over httpd's 8190-octet limits */
 static pthread_once_t body_once = PTHREAD_ONCE_INIT;
 

@@ -16,20 +16,20 @@
 
 #include "sspi.h"
 
-#define SOAK_AUTH_CAP 4096  /* one Authorization value */
-#define SOAK_CHAL_CAP 4096  /* WWW-Authenticate values, CR LF separated */
-#define SOAK_INFO_CAP 1024  /* one Authentication-Info value */
-#define SOAK_NONCE_CAP 256  /* one nonce */
-#define SOAK_REQ_CAP 32768  /* a request head */
-#define SOAK_SERVERS 3      /* A and B share Redis; C is on shared memory */
+#define SOAK_AUTH_CAP 4096 /* one Authorization value */
+#define SOAK_CHAL_CAP 4096 /* WWW-Authenticate values, CR LF separated */
+#define SOAK_INFO_CAP 1024 /* one Authentication-Info value */
+#define SOAK_NONCE_CAP 256 /* one nonce */
+#define SOAK_REQ_CAP 32768 /* a request head */
+#define SOAK_SERVERS 3     /* A and B share Redis; C is on shared memory */
 
 /* ---- options (client.c) ---------------------------------------------- */
 typedef struct {
     int port[SOAK_SERVERS];
     double seconds;
     int threads;
-    size_t max_body;     /* the servers' AuthDigestMaxBody */
-    const char *outdir;  /* results.N and ledger.N go there */
+    size_t max_body;    /* the servers' AuthDigestMaxBody */
+    const char *outdir; /* results.N and ledger.N go there */
     unsigned seed;
 } soak_opts;
 extern soak_opts g_opt;
@@ -68,10 +68,10 @@ int soak_port(char srv);
 
 /* ---- HTTP/1.1 on blocking sockets (http1.c) -------------------------- */
 typedef struct {
-    int status;       /* 0: no complete response */
-    bool stale;       /* a challenge carried stale=true */
-    bool close;       /* Connection: close */
-    size_t got;       /* octets of response read */
+    int status; /* 0: no complete response */
+    bool stale; /* a challenge carried stale=true */
+    bool close; /* Connection: close */
+    size_t got; /* octets of response read */
     char chal[SOAK_CHAL_CAP];
     char info[SOAK_INFO_CAP];
 } h1_resp;
@@ -86,8 +86,7 @@ int h1_read(int fd, h1_resp *r);
 /* Writes a request head into out; auth may be NULL; extra: more header
    lines (each ending CR LF) or "".  Returns its length, 0 if too long. */
 size_t h1_head(char *out, size_t cap, const char *method, const char *uri,
-               int port, const char *auth, size_t body_len,
-               const char *extra);
+               int port, const char *auth, size_t body_len, const char *extra);
 
 /* ---- Digest through InitializeSecurityContext (digest.c) ------------- */
 typedef struct {
@@ -102,8 +101,8 @@ int dg_acquire(CredHandle *cred, const char *user, const char *password);
 /* Hands challenges (or an Authentication-Info value) to the context;
    starts the context when it has none.  SEC_E_OK-ish or an error. */
 SECURITY_STATUS dg_feed(dg_ctx *d, CredHandle *cred, const char *token,
-                        const char *method, const char *uri,
-                        const char *body, size_t body_len);
+                        const char *method, const char *uri, const char *body,
+                        size_t body_len);
 /* The next Authorization value into d->auth. */
 SECURITY_STATUS dg_next(dg_ctx *d, const char *method, const char *uri,
                         const char *body, size_t body_len);

@@ -60,7 +60,8 @@ void soak_valid_int(soak_thread *t)
                       ? g_opt.max_body
                       : 1 + soak_rand(t, (unsigned)g_opt.max_body);
 
-    snprintf(uri, sizeof(uri), "/alg/%s/echo", soak_algs[soak_rand(t, SOAK_N_ALGS)]);
+    snprintf(uri, sizeof(uri), "/alg/%s/echo",
+             soak_algs[soak_rand(t, SOAK_N_ALGS)]);
     lg_init(&lg, uri, blen, true);
     if (!lg_challenge(t, &c, &lg, &g_cred_good)) {
         goto out;
