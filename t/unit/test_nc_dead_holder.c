@@ -77,29 +77,29 @@ static void dead_holder_neither_hangs_nor_reopens(void **state)
     gen = store.Generation(store.pvStore);
     id_of(1, id);
     id_of(2, other);
-    assert_status(store.CheckAndSet(store.pvStore, other, 16, 100, 400, 100,
-                                    1, gen),
-                  SEC_E_OK);
+    assert_status(
+        store.CheckAndSet(store.pvStore, other, 16, 100, 400, 100, 1, gen),
+        SEC_E_OK);
     record_and_die(&store, id, gen);
 
     /* The count the dead child recorded is not accepted again: the bucket
        forgot its records, so nonces issued up to now are stale. */
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, 100, 400, 101, 1,
-                                    gen),
-                  SEC_E_CONTEXT_EXPIRED);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, 100, 400, 101, 1, gen),
+        SEC_E_CONTEXT_EXPIRED);
     /* The lock works again (this call would hang or fail otherwise), and
        a nonce issued after the recovery is served as usual. */
     id_of(3, id);
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, 102, 400, 102, 1,
-                                    gen),
-                  SEC_E_OK);
-    assert_status(store.CheckAndSet(store.pvStore, id, 16, 102, 400, 102, 1,
-                                    gen),
-                  SEC_E_OUT_OF_SEQUENCE);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, 102, 400, 102, 1, gen),
+        SEC_E_OK);
+    assert_status(
+        store.CheckAndSet(store.pvStore, id, 16, 102, 400, 102, 1, gen),
+        SEC_E_OUT_OF_SEQUENCE);
     /* Another bucket kept its records. */
-    assert_status(store.CheckAndSet(store.pvStore, other, 16, 100, 400, 102,
-                                    1, gen),
-                  SEC_E_OUT_OF_SEQUENCE);
+    assert_status(
+        store.CheckAndSet(store.pvStore, other, 16, 100, 400, 102, 1, gen),
+        SEC_E_OUT_OF_SEQUENCE);
     munmap(mem, size);
 }
 
