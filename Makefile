@@ -184,6 +184,8 @@ include dist/dist.mk
 
 # ---- the benchmark (bench/bench.mk): `make bench`, never part of `make test`
 -include bench/bench.mk
+# ---- the soak (bench/soak/soak.mk): `make soak`, never part of `make test`
+-include bench/soak/soak.mk
 
 clean:
 	rm -rf $(BUILD) .libs *.lo *.la *.slo *.o module/.libs module/*.lo \

@@ -6,7 +6,7 @@
 # BENCH_CONNS (default 16), BENCH_PIN=0 (no CPU pinning), BENCH_WAIT_IDLE=S
 # (wait up to S seconds for a load average below 1), BENCH_QUICK=1 (a short
 # smoke run).
-.PHONY: bench bench-build
+.PHONY: bench bench-build timing timing-check timing-userfile
 
 BENCH_CFLAGS = $(OPT) $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-Wno-missing-prototypes -Iinclude -Isrc $(APR_CFLAGS)
@@ -18,6 +18,24 @@ $(BUILD)/bench/engine_bench: bench/engine_bench.c $(ENGINE_HDR) $(BUILD)/libsspi
 $(BUILD)/bench/load: bench/load.c include/sspi.h $(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+
+# The timing of refusals (bench/timing.c): `make timing` measures it,
+# `make timing-check` counts its instructions under callgrind (make test).
+$(BUILD)/bench/timing: bench/timing.c include/sspi.h $(BUILD)/libsspidigest.a
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS) -lm
+
+timing: $(BUILD)/bench/timing
+	$(BUILD)/bench/timing -n $${TIMING_TRIES:-20000}
+
+# End to end: a user's place in a 10,000-user AuthUserFile, or its absence,
+# against the response time (file, socache in front, dbm).
+timing-userfile: module
+	python3 bench/userfile.py --tries $${TIMING_TRIES:-400}
+
+timing-check: $(BUILD)/bench/timing
+	t/timing/instructions.sh --timing $(BUILD)/bench/timing \
+		--results $(BUILD)/results/timing.txt
 
 bench-build: $(BUILD)/bench/engine_bench $(BUILD)/bench/load \
 		$(BUILD)/sspidigest-passwd module

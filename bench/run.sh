@@ -221,16 +221,10 @@ start_httpd() { # $1: dir, $2...: ports
     done
 }
 
-# CPU time (clock ticks) of a process and its children: httpd's parent
-# and its child, so the server's own cost per request can be read off.
 clk_tck=$(getconf CLK_TCK)
-tree_ticks() { # $1: pid
-    [ -n "$1" ] || { echo 0; return; }
-    cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '
-        { pid = $1; s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
-          if (pid == p || f[2] == p) t += f[12] + f[13] }
-        END { print t + 0 }'
-}
+# tree_ticks: CPU time of httpd's processes, robust to processes that exit
+# while it reads /proc
+. "$top/bench/proc.sh"
 
 stock=$tmp/stock ours=$tmp/ours
 mkdir -p "$stock" "$ours"
@@ -380,16 +374,23 @@ for r in $(seq 1 "$rounds"); do
         if [ "$port" = "$pc" ] && [ "$redis_ok" != 1 ]; then
             continue
         fi
-        if [ "$port" = "$pa" ]; then hpid=$(cat "$stock/httpd.pid"); else hpid=$(cat "$ours/httpd.pid"); fi
-        h0=$(tree_ticks "$hpid") r0=$(tree_ticks "$redis_pid")
+        # Nothing in a row may end the run: a row that fails is written
+        # as "failed" and the report says so.
+        hpid=""
+        if [ "$port" = "$pa" ]; then pidf=$stock/httpd.pid; else pidf=$ours/httpd.pid; fi
+        read -r hpid <"$pidf" 2>/dev/null || hpid=""
+        h0=$(tree_ticks "$hpid") || h0=0
+        r0=$(tree_ticks "$redis_pid") || r0=0
         # shellcheck disable=SC2086
         out=$(timeout $((${secs%.*} + warm + 20)) $client_pin "$build/bench/load" \
             -p "$port" -u "$path" -c "$conns" -d "$secs" -w "$warm" \
-            -U "$user" -P "$password" $args 2>&1) || out="failed: $out"
-        h1=$(tree_ticks "$hpid") r1=$(tree_ticks "$redis_pid")
+            -U "$user" -P "$password" $args 2>&1) || out="failed: $(printf '%s' "$out" | tr '\n' ' ')"
+        h1=$(tree_ticks "$hpid") || h1=$h0
+        r1=$(tree_ticks "$redis_pid") || r1=$r0
         [ "$port" = "$pc" ] || r1=$r0
+        [ -n "$hpid" ] || out="failed: no httpd pid in $pidf"
         printf '%s %s %s srv_ticks=%s redis_ticks=%s\n' "$r" "$i" "$out" \
-            "$((h1 - h0))" "$((r1 - r0))" >>"$results"
+            "$((h1 - h0))" "$((r1 - r0))" >>"$results" || true
     done
 done
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -443,7 +444,7 @@ redis_note="redis-server $(redis-server --version 2>/dev/null | sed -n 's/.*v=\(
         {
             r = $1; i = $2; line = $0
             rps = val(line, "rps")
-            if (rps == "") { failed[i] = 1; next }
+            if (rps == "" || line ~ /^[0-9]+ [0-9]+ failed/) { failed[i]++; next }
             R[r, i] = rps
             rl[i] = rl[i] " " rps
             p50[i] = p50[i] " " val(line, "p50_us")
@@ -463,7 +464,7 @@ redis_note="redis-server $(redis-server --version 2>/dev/null | sed -n 's/.*v=\(
             printf "  %-36s %7s %5s %6s %6s %5s %4s %6s | %7s %6s %6s | %4s\n", "", "", "", "", "", "", "", "", "us/req", "(cpu)", "us/req", "cpu%"
             for (i = 0; i < nrows; i++) {
                 if (!seen[i]) {
-                    printf "  %-36s %7s\n", label[i], failed[i] ? "failed" : "not available"
+                    printf "  %-36s %7s\n", label[i], failed[i] ? sprintf("failed (%d round(s))", failed[i]) : "not available"
                     continue
                 }
                 ratios = ""
@@ -487,6 +488,7 @@ redis_note="redis-server $(redis-server --version 2>/dev/null | sed -n 's/.*v=\(
                 rdm = median(rd[i])
                 printf "  %-36s %7.0f %5.1f %6.0f %6.0f %5d %4d %6s | %7.1f %6s %6s | %4.0f\n", label[i], median(rl[i]), spread, median(p50[i]), median(p99[i]), bad[i], err[i], rt, median(cl[i]), ct, (rdm > 0 ? sprintf("%.1f", rdm) : "-"), median(cc[i])
                 med[i] = median(rl[i]); ratio[i] = rt; cpu[i] = median(cl[i])
+                if (failed[i]) printf "  %-36s failed in %d round(s); the figures above are of the others\n", "", failed[i]
             }
             print ""
             print "TARGETS (end to end)"

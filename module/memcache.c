@@ -216,8 +216,11 @@ static SECURITY_STATUS check_and_set(mc_store *store, mc_server *srv,
         }
     }
     if (rv == APR_EEXIST) {
+        /* stale before replay, as in redis.c: the record may have been
+           added after a loss by an earlier ask for this very request */
         asd_remote_ok(&srv->remote);
-        return SEC_E_OUT_OF_SEQUENCE; /* replay */
+        st = verdict(store, srv, nonce_gen);
+        return st == SEC_E_OK ? SEC_E_OUT_OF_SEQUENCE /* replay */ : st;
     }
     if (rv != APR_SUCCESS) {
         return failed(srv, rv, "add failed");

@@ -285,12 +285,15 @@ static SECURITY_STATUS check_and_set(redis_store *rs, const UCHAR *id,
         case EX_OK:
             break;
         }
-        if (!added) {
+        /* The generation before the record, as the shared-memory table
+           answers: a nonce minted before the store lost its records is
+           stale even when its count is there now, since it may have
+           been written after the loss by an earlier ask for this very
+           request (an auth-int request is verified, then refused with
+           challenges from a second call). */
+        st = verdict(rs, c, gen, nonce_gen);
+        if (st == SEC_E_OK && !added) {
             st = SEC_E_OUT_OF_SEQUENCE; /* replay */
-            asd_remote_ok(&rs->remote);
-        }
-        else {
-            st = verdict(rs, c, gen, nonce_gen);
         }
         if (gen != NULL) {
             freeReplyObject(gen);

@@ -3,8 +3,9 @@
  * parse -> policy -> nonce -> key -> digest -> replay -> establish, and
  * every step that refuses says why through ctx->reason.  Nothing is
  * committed (replay record, context state, output) before the output is
- * known to fit.  An unknown user is verified against a stand-in key, so
- * it costs what a wrong password costs.
+ * known to fit.  An unknown user is verified against a stand-in key, and
+ * a realm we did not offer is refused only after the key lookup and the
+ * digest, so both cost what a wrong password costs.
  */
 #include "accept.h"
 
@@ -89,6 +90,7 @@ typedef struct {
     bool stale;
     const char *stale_why; /* NULL: expired */
     bool known_user;
+    bool realm_offered; /* refused only after the digest, for timing */
     char ha1_hex[SD_MAX_HEX];
     sd_view user; /* the authenticated user (resolved from a user-hash) */
     char resolved[SD_MAX_USERNAME];
@@ -434,15 +436,16 @@ static bool algorithm_offered(const sd_cred *cred, const sd_algorithm *alg)
     return false;
 }
 
-/* Realm, opaque, algorithm, qop and userhash must be ones we offered. */
+/* Realm, opaque, algorithm, qop and userhash must be ones we offered.  A
+   wrong realm is noted, not refused here: refusing it before the key
+   lookup and the digest would answer it faster than a wrong password or
+   an unknown user (verify_digest refuses it). */
 static SECURITY_STATUS check_policy(call *c)
 {
     const response *r = &c->r;
     const sd_cred *cred = c->cred;
 
-    if (!sd_view_eq(r->v[F_REALM], c->in->realm)) {
-        return refuse(c, SEC_E_LOGON_DENIED, "realm not offered");
-    }
+    c->realm_offered = sd_view_eq(r->v[F_REALM], c->in->realm);
     if (!algorithm_offered(cred, r->alg)) {
         return refuse(c, SEC_E_LOGON_DENIED, "algorithm not offered");
     }
@@ -561,19 +564,28 @@ static bool standin_key(call *c, char *hex)
     return ok;
 }
 
+/* The key as lower-case hex in c->ha1_hex, through the constant-time
+   decoder; false unless it is hex of the algorithm's size. */
+static bool decode_key(call *c, const char *hex, size_t len)
+{
+    size_t size = sd_hash_size(c->r.alg->family);
+    unsigned char raw[SD_MAX_DIGEST];
+    bool ok = sd_hex_decode(raw, size, hex, len);
+
+    sd_hex_encode(c->ha1_hex, raw, size);
+    sd_wipe(raw, sizeof(raw));
+    return ok;
+}
+
 /* Takes the key the store returned: right length, hex, to lower case; and
    for a user-hash, the user it names. */
 static bool accept_key(call *c, const SD_DIGEST_KEY_REQUEST *kr)
 {
     size_t size = sd_hash_size(c->r.alg->family);
-    unsigned char raw[SD_MAX_DIGEST];
     char check[SD_MAX_HEX];
     sd_view resolved;
-    bool ok = sd_hex_decode(raw, size, kr->Key, kr->KeyLength);
 
-    sd_hex_encode(c->ha1_hex, raw, size);
-    sd_wipe(raw, sizeof(raw));
-    if (!ok) {
+    if (!decode_key(c, kr->Key, kr->KeyLength)) {
         c->ctx->reason = "stored key is not a hash of this algorithm";
         return false;
     }
@@ -598,17 +610,22 @@ static bool accept_key(call *c, const SD_DIGEST_KEY_REQUEST *kr)
 }
 
 /* Asks the store for the user's key; an unknown user gets the stand-in
-   key and the same path as a wrong password. */
+   key and the same path as a wrong password: the same decoding, and for a
+   user-hash the same check, on the stand-in. */
 static SECURITY_STATUS lookup_key(call *c)
 {
     sd_cred *cred = c->cred;
     SD_DIGEST_KEY_REQUEST kr;
     char standin[SD_MAX_HEX];
+    char ha1[SD_MAX_HEX];
     SECURITY_STATUS st = SEC_E_INTERNAL_ERROR;
     PVOID unused = NULL;
     size_t hex_len = 2 * sd_hash_size(c->r.alg->family);
     unsigned char keep;
 
+    if (!standin_key(c, standin)) {
+        return refuse(c, SEC_E_INTERNAL_ERROR, "HMAC failed");
+    }
     memset(&kr, 0, sizeof(kr));
     kr.User = c->r.user.p;
     kr.UserLength = (ULONG)c->r.user.len;
@@ -622,29 +639,34 @@ static SECURITY_STATUS lookup_key(call *c)
     if (st == SEC_E_OK) {
         c->known_user = accept_key(c, &kr);
     }
-    else if (st == SEC_E_UNKNOWN_CREDENTIALS) {
-        c->ctx->reason = "unknown user";
-    }
-    else if (st == SEC_E_ALGORITHM_MISMATCH) {
-        c->ctx->reason = "user has no key for this algorithm";
+    else if (st == SEC_E_UNKNOWN_CREDENTIALS ||
+             st == SEC_E_ALGORITHM_MISMATCH) {
+        memcpy(kr.Key, standin, hex_len);
+        kr.KeyLength = (ULONG)hex_len;
+        memcpy(kr.ResolvedUser, "-", 1);
+        kr.ResolvedUserLength = 1;
+        (void)accept_key(c, &kr); /* for its cost only */
+        c->ctx->reason = st == SEC_E_UNKNOWN_CREDENTIALS
+                             ? "unknown user"
+                             : "user has no key for this algorithm";
     }
     else {
         sd_wipe(&kr, sizeof(kr));
+        sd_wipe(standin, sizeof(standin));
         return refuse(c, SEC_E_NO_AUTHENTICATING_AUTHORITY,
                       "user store failed");
     }
     sd_wipe(&kr, sizeof(kr));
-    if (!standin_key(c, standin)) {
-        return refuse(c, SEC_E_INTERNAL_ERROR, "HMAC failed");
-    }
     /* Select without a branch on whether the user was known. */
+    memcpy(ha1, c->ha1_hex, hex_len);
     keep = (unsigned char)(0U - (unsigned)c->known_user);
     for (size_t i = 0; i < hex_len; i++) {
         c->ha1_hex[i] =
-            (char)(((unsigned char)c->ha1_hex[i] & keep) |
+            (char)(((unsigned char)ha1[i] & keep) |
                    ((unsigned char)standin[i] & (unsigned char)~keep));
     }
     sd_wipe(standin, sizeof(standin));
+    sd_wipe(ha1, sizeof(ha1));
     return SEC_E_OK;
 }
 
@@ -679,6 +701,9 @@ static SECURITY_STATUS verify_digest(call *c)
         return refuse(c, SEC_E_INTERNAL_ERROR, "digest failed");
     }
     match = sd_ct_equal(want, c->r.response, sd_hash_size(c->r.alg->family));
+    if (!c->realm_offered) {
+        return refuse(c, SEC_E_LOGON_DENIED, "realm not offered");
+    }
     if (!match || !c->known_user) {
         /* keep the store's reason for an unknown user */
         return refuse(c, SEC_E_LOGON_DENIED,
@@ -1084,6 +1109,7 @@ SECURITY_STATUS sd_accept(sd_ctx *ctx, const sd_accept_input *in, ULONG req,
     c.stale = false;
     c.stale_why = NULL;
     c.known_user = false;
+    c.realm_offered = false;
     c.user.p = NULL;
     c.user.len = 0;
     memset(&c.nonce, 0, sizeof(c.nonce));

@@ -37,6 +37,7 @@ typedef struct {
     unsigned char key[SD_SASL_KEY_LEN]; /* secret */
     unsigned char ha1[SD_SASL_KEY_LEN]; /* secret */
     bool known_user;
+    bool realm_offered; /* refused only after the digest, for timing */
     bool expired;
 } call;
 
@@ -189,7 +190,10 @@ static sd_view as_utf8(sd_view v, bool utf8, char *buf, size_t cap)
     return out;
 }
 
-/* The response names what this context offered (§2.1.2). */
+/* The response names what this context offered (§2.1.2).  A wrong realm
+   is noted, not refused here: refused before the key lookup and the
+   digest, it would be answered faster than a wrong password or an unknown
+   user (verify_digest refuses it). */
 static SECURITY_STATUS check_offer(call *c)
 {
     const sd_sasl_response *r = &c->r;
@@ -201,10 +205,9 @@ static SECURITY_STATUS check_offer(call *c)
     if (!sd_view_eq(r->nonce, nonce)) {
         return refuse(c, SEC_E_LOGON_DENIED, "nonce not sent by this context");
     }
-    if (r->realm.p == NULL ||
-        !sd_view_eq(as_utf8(r->realm, r->utf8, buf, sizeof(buf)), realm)) {
-        return refuse(c, SEC_E_LOGON_DENIED, "realm not offered");
-    }
+    c->realm_offered =
+        r->realm.p != NULL &&
+        sd_view_eq(as_utf8(r->realm, r->utf8, buf, sizeof(buf)), realm);
     if (r->nc_value != 1) {
         return refuse(c, SEC_E_LOGON_DENIED,
                       "nc is not 1: subsequent authentication is not "
@@ -272,15 +275,21 @@ static bool standin_key(call *c, unsigned char key[SD_SASL_KEY_LEN])
 }
 
 /* The user's key from the key callback; an unknown user gets the
-   stand-in key and the path of a wrong password. */
+   stand-in key and the path of a wrong password, the stand-in going
+   through the same hex decoding as a stored key. */
 static SECURITY_STATUS lookup_key(call *c)
 {
     const SD_SASL_PARAMETERS *sp = c->in->params;
     SD_DIGEST_KEY_REQUEST kr;
     unsigned char standin[SD_SASL_KEY_LEN];
+    char standin_hex[2 * SD_SASL_KEY_LEN];
     SECURITY_STATUS st = SEC_E_INTERNAL_ERROR;
     PVOID unused = NULL;
 
+    if (!standin_key(c, standin)) {
+        return refuse(c, SEC_E_INTERNAL_ERROR, "HMAC failed");
+    }
+    sd_hex_encode(standin_hex, standin, sizeof(standin));
     memset(&kr, 0, sizeof(kr));
     kr.User = c->user.p;
     kr.UserLength = (ULONG)c->user.len;
@@ -297,23 +306,25 @@ static SECURITY_STATUS lookup_key(call *c)
             sd_hex_decode(c->key, sizeof(c->key), kr.Key, kr.KeyLength);
         c->ctx->reason = c->known_user ? NULL : "stored key is not MD5";
     }
-    else if (st == SEC_E_UNKNOWN_CREDENTIALS) {
-        c->ctx->reason = "unknown user";
-    }
-    else if (st == SEC_E_ALGORITHM_MISMATCH) {
-        c->ctx->reason = "user has no MD5 key";
+    else if (st == SEC_E_UNKNOWN_CREDENTIALS ||
+             st == SEC_E_ALGORITHM_MISMATCH) {
+        (void)sd_hex_decode(c->key, sizeof(c->key), standin_hex,
+                            sizeof(standin_hex)); /* for its cost only */
+        c->ctx->reason = st == SEC_E_UNKNOWN_CREDENTIALS
+                             ? "unknown user"
+                             : "user has no MD5 key";
     }
     else {
         sd_wipe(&kr, sizeof(kr));
+        sd_wipe(standin, sizeof(standin));
+        sd_wipe(standin_hex, sizeof(standin_hex));
         return refuse(c, SEC_E_NO_AUTHENTICATING_AUTHORITY,
                       "user store failed");
     }
     sd_wipe(&kr, sizeof(kr));
-    if (!standin_key(c, standin)) {
-        return refuse(c, SEC_E_INTERNAL_ERROR, "HMAC failed");
-    }
     sd_ct_select(c->key, standin, sizeof(c->key), c->known_user);
     sd_wipe(standin, sizeof(standin));
+    sd_wipe(standin_hex, sizeof(standin_hex));
     return SEC_E_OK;
 }
 
@@ -337,6 +348,9 @@ static SECURITY_STATUS verify_digest(call *c)
     if (!sd_sasl_ha1(c->ctx->hasher, c->key, &d, c->ha1) ||
         !sd_sasl_digest_response(c->ctx->hasher, c->ha1, &d, false, want)) {
         return refuse(c, SEC_E_INTERNAL_ERROR, "digest failed");
+    }
+    if (!c->realm_offered) {
+        return refuse(c, SEC_E_LOGON_DENIED, "realm not offered");
     }
     if (!sd_ct_equal(want, c->r.response, sizeof(want)) || !c->known_user) {
         /* keep the store's reason for an unknown user */
@@ -501,6 +515,7 @@ SECURITY_STATUS sd_sasl_accept(sd_ctx *ctx, const sd_sasl_input *in, ULONG req,
     c->req = req;
     c->now = sd_cred_now(ctx->cred);
     c->known_user = false;
+    c->realm_offered = false;
     c->expired = false;
     switch (s->step) {
     case SD_SASL_START:

@@ -3,7 +3,7 @@ package DigestRaw;
 # control connections themselves: keep a connection open while another one
 # is made, send the same Authorization header on a new connection or to
 # another server, or hold back the last octet of two requests and release
-# them together.  MD5 with qop=auth only (what the replay tests need).
+# them together.  MD5 with qop=auth, or auth-int when a body is given.
 # Used by t/replay.t (under Apache::Test) and the t/farm scripts (without
 # it), so it depends on neither.
 use strict;
@@ -28,18 +28,21 @@ sub connect_to
     return $s;
 }
 
-# The text of a GET request.  %o: port (for Host), host (instead of
-# 127.0.0.1), path, auth (the Authorization value, or undef), close
-# (Connection: close), headers (array ref of [name, value]).
+# The text of a request (GET, or POST with a body).  %o: port (for Host),
+# host (instead of 127.0.0.1), path, auth (the Authorization value, or
+# undef), close (Connection: close), headers (array ref of [name, value]),
+# body (sent with POST).
 sub request_text
 {
     my (%o) = @_;
     my $host = $o{host} // '127.0.0.1';
-    my $t = "GET $o{path} HTTP/1.1\r\nHost: $host:$o{port}\r\n";
+    my $method = defined $o{body} ? 'POST' : 'GET';
+    my $t = "$method $o{path} HTTP/1.1\r\nHost: $host:$o{port}\r\n";
     $t .= "Authorization: $o{auth}\r\n" if defined $o{auth};
     $t .= "$_->[0]: $_->[1]\r\n" for @{ $o{headers} // [] };
     $t .= "Connection: close\r\n" if $o{close};
-    return "$t\r\n";
+    $t .= 'Content-Length: ' . length($o{body}) . "\r\n" if defined $o{body};
+    return "$t\r\n" . ($o{body} // '');
 }
 
 sub send_text
@@ -168,7 +171,8 @@ sub nonce_from
 }
 
 # An Authorization value.  %a: user, password, challenge (a hash from
-# parse_challenge), uri, nc (number), cnonce (optional), method (GET).
+# parse_challenge), uri, nc (number), cnonce (optional), method (GET),
+# body (then qop=auth-int over it).
 sub authorization
 {
     my (%a) = @_;
@@ -176,13 +180,15 @@ sub authorization
     my $method = $a{method} // 'GET';
     my $nc = sprintf '%08x', $a{nc};
     my $cnonce = $a{cnonce} // sprintf('%x%04x', $$, ++$cnonce_seq);
+    my $qop = defined $a{body} ? 'auth-int' : 'auth';
     my $ha1 = md5_hex("$a{user}:$c->{realm}:$a{password}");
-    my $ha2 = md5_hex("$method:$a{uri}");
-    my $resp = md5_hex("$ha1:$c->{nonce}:$nc:$cnonce:auth:$ha2");
+    my $ha2 = md5_hex("$method:$a{uri}"
+        . (defined $a{body} ? ':' . md5_hex($a{body}) : ''));
+    my $resp = md5_hex("$ha1:$c->{nonce}:$nc:$cnonce:$qop:$ha2");
     my $v = sprintf 'Digest username="%s", realm="%s", nonce="%s", '
-        . 'uri="%s", algorithm=MD5, response="%s", qop=auth, nc=%s, '
+        . 'uri="%s", algorithm=MD5, response="%s", qop=%s, nc=%s, '
         . 'cnonce="%s"', $a{user}, $c->{realm}, $c->{nonce}, $a{uri}, $resp,
-        $nc, $cnonce;
+        $qop, $nc, $cnonce;
     $v .= sprintf ', opaque="%s"', $c->{opaque} if defined $c->{opaque};
     return $v;
 }

@@ -354,6 +354,9 @@ ${secret}${cache}
     AuthDigestNonceLifetime $lifetime
     Require valid-user
 </Location>
+<Location /farm/int/>
+    AuthDigestQop auth-int
+</Location>
 # The replay store's figures (t/farm/StatusPage.pm reads ?auto).
 ExtendedStatus On
 <Location /server-status>

@@ -11,6 +11,8 @@ package FarmSuite;
 #     counts), and the outage logged once per process, not per request;
 #   - with the store back (empty): logins work again (seconds to recover
 #     measured), and a count used before the outage is still refused;
+#     an auth-int POST with a nonce from before gets stale=true, not a
+#     replay's plain 401;
 #   - secret rotation: B with `AuthDigestNonceSecret NEW OLD` accepts A's
 #     nonces, A refuses B's new ones;
 #   - A's /server-status?auto counts what A answered (accepted, replays,
@@ -30,6 +32,7 @@ use FarmLib qw();
 use StatusPage ();
 
 my $PATH = '/farm/index.html';
+my $INT_PATH = '/farm/int/index.html'; # AuthDigestQop auth-int
 my %figures = (replays_refused => 0, replays_sent => 0, replays_503 => 0,
     replays_accepted => 0, down_503 => 0, down_requests => 0);
 
@@ -226,6 +229,7 @@ sub outage
     is_eq($f0->{Type}, $be->{name}, "A's status page lists the store "
         . "'$be->{spec}' as $be->{name}");
     my $ch = nonce_from($pa);
+    my $ch_int = DigestRaw::nonce_from($pa, $INT_PATH);
     my $before = authz($ch, 1);
     is_eq(send_auth($pa, $before)->{code}, 200,
         'before the outage: A accepts a request');
@@ -345,8 +349,33 @@ sub outage
         . 'the stale answers, the 503s');
     is_eq(replay($pb, $before_b)->{code}, 401,
         "$be->{name} back empty: B's pre-outage count replayed to B: 401");
+    stale_auth_int($pa, $ch_int, $be);
     ok(FarmLib::log_lines($A, qr/SD00409/) >= 1,
         'A logged that the store works again (SD00409)');
+}
+
+# An auth-int POST with a nonce minted before the store came back empty:
+# the module asks the store while it verifies the body, then once more for
+# the refusal's challenges.  The count the first ask wrote must not make
+# the second a replay: stale=true, as for any other request.  (A child
+# still waiting out its 250 ms after a failed connection answers 503
+# without asking the store: then the request is sent again.)
+sub stale_auth_int
+{
+    my ($pa, $ch, $be) = @_;
+    my $res;
+    my $until = time + 3;
+    while (1) {
+        $res = DigestRaw::request($pa, path => $INT_PATH, body => 'x=1',
+            auth => DigestRaw::authorization(user => 'alice',
+                password => 'farm pw', challenge => $ch, uri => $INT_PATH,
+                nc => 1, method => 'POST', body => 'x=1'));
+        last if $res->{code} != 503 || time > $until;
+        sleep 0.05;
+    }
+    is_eq($res->{code}, 401, "$be->{name} back empty: an auth-int POST with "
+        . 'a nonce minted before: 401');
+    ok(DigestRaw::is_stale($res), '... with stale=true, not as a replay');
 }
 
 sub rotation

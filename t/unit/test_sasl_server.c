@@ -465,6 +465,27 @@ static void unknown_user_like_wrong_password(void **state)
     FreeCredentialsHandle(&cred);
 }
 
+/* So does a realm the server did not offer: the key callback answers and
+   the digest is computed before the refusal. */
+static void wrong_realm_like_wrong_password(void **state)
+{
+    char response[OUT_CAP], out[OUT_CAP];
+    CredHandle cred;
+    CtxtHandle ctx;
+    unsigned before;
+
+    (void)state;
+    rfc_server(0, &cred);
+    before = test_key_calls;
+    with(response, "realm=\"elwood.innosoft.com\"", "realm=\"elwood\"");
+    assert_status(verify(&cred, 0, response, NULL, out, NULL, &ctx),
+                  SEC_E_LOGON_DENIED);
+    assert_int_equal(test_key_calls, before + 1);
+    assert_string_equal(test_reason(&ctx), "realm not offered");
+    DeleteSecurityContext(&ctx);
+    FreeCredentialsHandle(&cred);
+}
+
 /* Expected digest-uri and authzid (SD_SASL_PARAMETERS of the second call);
    checked only once the password is right. */
 static void expected_names(void **state)
@@ -799,6 +820,7 @@ int main(void)
         cmocka_unit_test_setup(refusals, setup),
         cmocka_unit_test_setup(more_refusals, setup),
         cmocka_unit_test_setup(unknown_user_like_wrong_password, setup),
+        cmocka_unit_test_setup(wrong_realm_like_wrong_password, setup),
         cmocka_unit_test_setup(expected_names, setup),
         cmocka_unit_test_setup(retryable_failures, setup),
         cmocka_unit_test_setup(initial_response_gets_challenge, setup),
