@@ -47,6 +47,7 @@
 
 #include <apr_general.h>
 
+#include "common.h"
 #include "sspi.h"
 
 #define IN_CAP 65536
@@ -371,36 +372,6 @@ static int parse_head(const char *buf, size_t len, response *r)
     return 1;
 }
 
-/* Length of a chunked body at buf when complete, else 0 (-1 malformed). */
-static long chunked_len(const char *buf, size_t len)
-{
-    size_t off = 0;
-
-    for (;;) {
-        const char *eol = memmem(buf + off, len - off, "\r\n", 2);
-        long n;
-
-        if (eol == NULL) {
-            return 0;
-        }
-        n = strtol(buf + off, NULL, 16);
-        if (n < 0) {
-            return -1;
-        }
-        off = (size_t)(eol - buf) + 2;
-        if (n == 0) {
-            const char *fin =
-                memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
-
-            return fin ? (long)(fin - buf) + 4 : 0;
-        }
-        off += (size_t)n + 2;
-        if (off > len) {
-            return 0;
-        }
-    }
-}
-
 static void record(conn *c, double done)
 {
     stats *s = c->st;
@@ -521,7 +492,8 @@ static void on_readable(conn *c)
             return;
         }
         if (r.chunked) {
-            long bl = chunked_len(c->in + r.head_len, c->in_len - r.head_len);
+            long bl = bench_chunked_len(c->in + r.head_len,
+                                        c->in_len - r.head_len);
 
             if (bl == 0) {
                 continue;
@@ -742,18 +714,9 @@ int main(int argc, char **argv)
                  "Authorization: Basic %s\r\n", b64);
     }
     if (opt.auth == A_DIGEST) {
-        SEC_WINNT_AUTH_IDENTITY id;
-        SECURITY_STATUS st;
+        SECURITY_STATUS st =
+            bench_client_cred(opt.user, opt.password, &client_cred);
 
-        memset(&id, 0, sizeof(id));
-        id.User = (UCHAR *)(uintptr_t)opt.user;
-        id.UserLength = (ULONG)strlen(opt.user);
-        id.Password = (UCHAR *)(uintptr_t)opt.password;
-        id.PasswordLength = (ULONG)strlen(opt.password);
-        id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-        st =
-            AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND,
-                                     NULL, &id, NULL, NULL, &client_cred, NULL);
         if (st != SEC_E_OK) {
             fprintf(stderr, "load: AcquireCredentialsHandle: %s\n",
                     SdStatusName(st));
