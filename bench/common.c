@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common.h"
 
@@ -23,6 +24,24 @@ SECURITY_STATUS bench_client_cred(const char *user, const char *password,
     id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
     return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
                                     &id, NULL, NULL, cred, NULL);
+}
+
+const char *bench_header_value(const char *line, size_t len, const char *name,
+                               size_t *vlen)
+{
+    size_t n = strlen(name);
+
+    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':') {
+        return NULL;
+    }
+    line += n + 1;
+    len -= n + 1;
+    while (len > 0 && (*line == ' ' || *line == '\t')) {
+        line++;
+        len--;
+    }
+    *vlen = len;
+    return line;
 }
 
 long bench_chunked_len(const char *buf, size_t len)

@@ -29,6 +29,11 @@
 SECURITY_STATUS bench_client_cred(const char *user, const char *password,
                                   CredHandle *cred);
 
+/* The value of header `name` (any case) when line, len bytes without its
+   CR LF, is that header, with *vlen its length; else NULL. */
+const char *bench_header_value(const char *line, size_t len, const char *name,
+                               size_t *vlen);
+
 /* Length of a complete chunked body at buf, trailer included, else 0
    (-1 malformed). */
 long bench_chunked_len(const char *buf, size_t len);

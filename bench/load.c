@@ -295,25 +295,6 @@ typedef struct {
     size_t info_len;
 } response;
 
-static bool header_is(const char *line, size_t len, const char *name,
-                      const char **value, size_t *vlen)
-{
-    size_t n = strlen(name);
-
-    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':') {
-        return false;
-    }
-    line += n + 1;
-    len -= n + 1;
-    while (len > 0 && (*line == ' ' || *line == '\t')) {
-        line++;
-        len--;
-    }
-    *value = line;
-    *vlen = len;
-    return true;
-}
-
 /* Parses the head when complete: 1 done, 0 need more, -1 malformed. */
 static int parse_head(const char *buf, size_t len, response *r)
 {
@@ -335,23 +316,23 @@ static int parse_head(const char *buf, size_t len, response *r)
     p = (const char *)memchr(buf, '\n', len) + 1;
     while (p < end + 2) {
         const char *v;
-        size_t vl;
+        size_t ll, vl; /* the line's length, the value's */
 
         eol = memmem(p, (size_t)(end + 2 - p), "\r\n", 2);
         if (eol == NULL) {
             break;
         }
-        if (header_is(p, (size_t)(eol - p), "Content-Length", &v, &vl)) {
+        ll = (size_t)(eol - p);
+        if ((v = bench_header_value(p, ll, "Content-Length", &vl))) {
             r->content_length = strtol(v, NULL, 10);
         }
-        else if (header_is(p, (size_t)(eol - p), "Transfer-Encoding", &v,
-                           &vl)) {
+        else if ((v = bench_header_value(p, ll, "Transfer-Encoding", &vl))) {
             r->chunked = vl >= 7 && strncasecmp(v, "chunked", 7) == 0;
         }
-        else if (header_is(p, (size_t)(eol - p), "Connection", &v, &vl)) {
+        else if ((v = bench_header_value(p, ll, "Connection", &vl))) {
             r->close = vl >= 5 && strncasecmp(v, "close", 5) == 0;
         }
-        else if (header_is(p, (size_t)(eol - p), "WWW-Authenticate", &v, &vl)) {
+        else if ((v = bench_header_value(p, ll, "WWW-Authenticate", &vl))) {
             if (r->chal_len + vl + 2 < sizeof(r->chal)) {
                 if (r->chal_len > 0) {
                     memcpy(r->chal + r->chal_len, "\r\n", 2);
@@ -361,8 +342,7 @@ static int parse_head(const char *buf, size_t len, response *r)
                 r->chal_len += vl;
             }
         }
-        else if (header_is(p, (size_t)(eol - p), "Authentication-Info", &v,
-                           &vl)) {
+        else if ((v = bench_header_value(p, ll, "Authentication-Info", &vl))) {
             r->info = v;
             r->info_len = vl;
         }
@@ -492,8 +472,8 @@ static void on_readable(conn *c)
             return;
         }
         if (r.chunked) {
-            long bl = bench_chunked_len(c->in + r.head_len,
-                                        c->in_len - r.head_len);
+            long bl =
+                bench_chunked_len(c->in + r.head_len, c->in_len - r.head_len);
 
             if (bl == 0) {
                 continue;

@@ -96,25 +96,6 @@ size_t h1_head(char *out, size_t cap, const char *method, const char *uri,
     return (size_t)(n + m);
 }
 
-/* The value of header `name` when line (without CR LF) is that header. */
-static const char *header_value(const char *line, size_t len, const char *name,
-                                size_t *vlen)
-{
-    size_t n = strlen(name);
-
-    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':') {
-        return NULL;
-    }
-    line += n + 1;
-    len -= n + 1;
-    while (len > 0 && (*line == ' ' || *line == '\t')) {
-        line++;
-        len--;
-    }
-    *vlen = len;
-    return line;
-}
-
 /* Parses a complete head; fills r; *clen the body length (-1: chunked,
    -2: none given). */
 static void parse_head(const char *buf, const char *end, h1_resp *r, long *clen)
@@ -128,19 +109,19 @@ static void parse_head(const char *buf, const char *end, h1_resp *r, long *clen)
         const char *v;
         size_t len = (size_t)(eol - p), vl;
 
-        if ((v = header_value(p, len, "Content-Length", &vl)) != NULL) {
+        if ((v = bench_header_value(p, len, "Content-Length", &vl)) != NULL) {
             *clen = strtol(v, NULL, 10);
         }
-        else if ((v = header_value(p, len, "Transfer-Encoding", &vl))) {
+        else if ((v = bench_header_value(p, len, "Transfer-Encoding", &vl))) {
             *clen = -1;
         }
-        else if ((v = header_value(p, len, "Connection", &vl)) != NULL) {
+        else if ((v = bench_header_value(p, len, "Connection", &vl)) != NULL) {
             r->close = vl >= 5 && strncasecmp(v, "close", 5) == 0;
         }
-        else if ((v = header_value(p, len, "WWW-Authenticate", &vl))) {
+        else if ((v = bench_header_value(p, len, "WWW-Authenticate", &vl))) {
             bench_append_value(r->chal, sizeof(r->chal), v, vl);
         }
-        else if ((v = header_value(p, len, "Authentication-Info", &vl))) {
+        else if ((v = bench_header_value(p, len, "Authentication-Info", &vl))) {
             bench_append_value(r->info, sizeof(r->info), v, vl);
         }
         p = eol + 2;
