@@ -10,20 +10,28 @@
 
 BENCH_CFLAGS = $(OPT) $(filter-out -Wmissing-prototypes,$(WARN)) \
 	-Wno-missing-prototypes -Iinclude -Isrc $(APR_CFLAGS)
+# What the bench clients share (the soak client too, bench/soak/soak.mk).
+BENCH_COMMON := bench/common.c bench/common.h
 
-$(BUILD)/bench/engine_bench: bench/engine_bench.c $(ENGINE_HDR) $(BUILD)/libsspidigest.a
+$(BUILD)/bench/engine_bench: bench/engine_bench.c $(BENCH_COMMON) $(ENGINE_HDR) \
+		$(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< bench/common.c $(BUILD)/libsspidigest.a \
+		$(LIBS)
 
-$(BUILD)/bench/load: bench/load.c include/sspi.h $(BUILD)/libsspidigest.a
+$(BUILD)/bench/load: bench/load.c $(BENCH_COMMON) include/sspi.h \
+		$(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< bench/common.c $(BUILD)/libsspidigest.a \
+		$(LIBS)
 
 # The timing of refusals (bench/timing.c): `make timing` measures it,
 # `make timing-check` counts its instructions under callgrind (make test).
-$(BUILD)/bench/timing: bench/timing.c include/sspi.h $(BUILD)/libsspidigest.a
+$(BUILD)/bench/timing: bench/timing.c $(BENCH_COMMON) include/sspi.h \
+		$(BUILD)/libsspidigest.a
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BUILD)/libsspidigest.a $(LIBS) -lm
+	$(CC) $(BENCH_CFLAGS) -o $@ $< bench/common.c $(BUILD)/libsspidigest.a \
+		$(LIBS) -lm
 
 timing: $(BUILD)/bench/timing
 	$(BUILD)/bench/timing -n $${TIMING_TRIES:-20000}

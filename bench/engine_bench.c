@@ -46,6 +46,7 @@
 #include <apr_pools.h>
 #include <openssl/evp.h>
 
+#include "common.h"
 #include "context.h"
 #include "cred.h"
 #include "digest_hash.h"
@@ -55,17 +56,6 @@
 #include "params.h"
 #include "secret.h"
 #include "sspi.h"
-
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef HAVE_CALLGRIND
-#define CALLGRIND_ZERO_STATS
-#define CALLGRIND_DUMP_STATS_AT(x) ((void)(x))
-#endif
 
 #define TOKEN_CAP 12288
 #define TOK_MAX 640
@@ -159,7 +149,6 @@ typedef struct {
 static void cred_init(bench_cred *bc, ULONG alg, variant v, ULONG store_nonces)
 {
     SD_DIGEST_SERVER_POLICY p;
-    SEC_WINNT_AUTH_IDENTITY id;
     SECURITY_STATUS st;
     size_t size = SdNonceCountStoreSize(store_nonces);
 
@@ -191,14 +180,7 @@ static void cred_init(bench_cred *bc, ULONG alg, variant v, ULONG store_nonces)
     if (st != SEC_E_OK) {
         die("AcquireCredentialsHandle (server)", st);
     }
-    memset(&id, 0, sizeof(id));
-    id.User = (UCHAR *)(uintptr_t)USER;
-    id.UserLength = (ULONG)strlen(USER);
-    id.Password = (UCHAR *)(uintptr_t)PASSWORD;
-    id.PasswordLength = (ULONG)strlen(PASSWORD);
-    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    st = AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
-                                  &id, NULL, NULL, &bc->client, NULL);
+    st = bench_client_cred(USER, PASSWORD, &bc->client);
     if (st != SEC_E_OK) {
         die("AcquireCredentialsHandle (client)", st);
     }

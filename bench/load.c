@@ -47,6 +47,7 @@
 
 #include <apr_general.h>
 
+#include "common.h"
 #include "sspi.h"
 
 #define IN_CAP 65536
@@ -294,25 +295,6 @@ typedef struct {
     size_t info_len;
 } response;
 
-static bool header_is(const char *line, size_t len, const char *name,
-                      const char **value, size_t *vlen)
-{
-    size_t n = strlen(name);
-
-    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':') {
-        return false;
-    }
-    line += n + 1;
-    len -= n + 1;
-    while (len > 0 && (*line == ' ' || *line == '\t')) {
-        line++;
-        len--;
-    }
-    *value = line;
-    *vlen = len;
-    return true;
-}
-
 /* Parses the head when complete: 1 done, 0 need more, -1 malformed. */
 static int parse_head(const char *buf, size_t len, response *r)
 {
@@ -334,23 +316,23 @@ static int parse_head(const char *buf, size_t len, response *r)
     p = (const char *)memchr(buf, '\n', len) + 1;
     while (p < end + 2) {
         const char *v;
-        size_t vl;
+        size_t ll, vl; /* the line's length, the value's */
 
         eol = memmem(p, (size_t)(end + 2 - p), "\r\n", 2);
         if (eol == NULL) {
             break;
         }
-        if (header_is(p, (size_t)(eol - p), "Content-Length", &v, &vl)) {
+        ll = (size_t)(eol - p);
+        if ((v = bench_header_value(p, ll, "Content-Length", &vl))) {
             r->content_length = strtol(v, NULL, 10);
         }
-        else if (header_is(p, (size_t)(eol - p), "Transfer-Encoding", &v,
-                           &vl)) {
+        else if ((v = bench_header_value(p, ll, "Transfer-Encoding", &vl))) {
             r->chunked = vl >= 7 && strncasecmp(v, "chunked", 7) == 0;
         }
-        else if (header_is(p, (size_t)(eol - p), "Connection", &v, &vl)) {
+        else if ((v = bench_header_value(p, ll, "Connection", &vl))) {
             r->close = vl >= 5 && strncasecmp(v, "close", 5) == 0;
         }
-        else if (header_is(p, (size_t)(eol - p), "WWW-Authenticate", &v, &vl)) {
+        else if ((v = bench_header_value(p, ll, "WWW-Authenticate", &vl))) {
             if (r->chal_len + vl + 2 < sizeof(r->chal)) {
                 if (r->chal_len > 0) {
                     memcpy(r->chal + r->chal_len, "\r\n", 2);
@@ -360,8 +342,7 @@ static int parse_head(const char *buf, size_t len, response *r)
                 r->chal_len += vl;
             }
         }
-        else if (header_is(p, (size_t)(eol - p), "Authentication-Info", &v,
-                           &vl)) {
+        else if ((v = bench_header_value(p, ll, "Authentication-Info", &vl))) {
             r->info = v;
             r->info_len = vl;
         }
@@ -369,36 +350,6 @@ static int parse_head(const char *buf, size_t len, response *r)
     }
     r->chal[r->chal_len] = '\0';
     return 1;
-}
-
-/* Length of a chunked body at buf when complete, else 0 (-1 malformed). */
-static long chunked_len(const char *buf, size_t len)
-{
-    size_t off = 0;
-
-    for (;;) {
-        const char *eol = memmem(buf + off, len - off, "\r\n", 2);
-        long n;
-
-        if (eol == NULL) {
-            return 0;
-        }
-        n = strtol(buf + off, NULL, 16);
-        if (n < 0) {
-            return -1;
-        }
-        off = (size_t)(eol - buf) + 2;
-        if (n == 0) {
-            const char *fin =
-                memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
-
-            return fin ? (long)(fin - buf) + 4 : 0;
-        }
-        off += (size_t)n + 2;
-        if (off > len) {
-            return 0;
-        }
-    }
 }
 
 static void record(conn *c, double done)
@@ -521,7 +472,8 @@ static void on_readable(conn *c)
             return;
         }
         if (r.chunked) {
-            long bl = chunked_len(c->in + r.head_len, c->in_len - r.head_len);
+            long bl =
+                bench_chunked_len(c->in + r.head_len, c->in_len - r.head_len);
 
             if (bl == 0) {
                 continue;
@@ -742,18 +694,9 @@ int main(int argc, char **argv)
                  "Authorization: Basic %s\r\n", b64);
     }
     if (opt.auth == A_DIGEST) {
-        SEC_WINNT_AUTH_IDENTITY id;
-        SECURITY_STATUS st;
+        SECURITY_STATUS st =
+            bench_client_cred(opt.user, opt.password, &client_cred);
 
-        memset(&id, 0, sizeof(id));
-        id.User = (UCHAR *)(uintptr_t)opt.user;
-        id.UserLength = (ULONG)strlen(opt.user);
-        id.Password = (UCHAR *)(uintptr_t)opt.password;
-        id.PasswordLength = (ULONG)strlen(opt.password);
-        id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-        st =
-            AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND,
-                                     NULL, &id, NULL, NULL, &client_cred, NULL);
         if (st != SEC_E_OK) {
             fprintf(stderr, "load: AcquireCredentialsHandle: %s\n",
                     SdStatusName(st));

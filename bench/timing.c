@@ -43,19 +43,8 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "common.h"
 #include "sspi.h"
-
-#if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
-#include <valgrind/callgrind.h>
-#define HAVE_CALLGRIND 1
-#endif
-#endif
-#ifndef HAVE_CALLGRIND
-#define CALLGRIND_ZERO_STATS
-#define CALLGRIND_DUMP_STATS_AT(x) ((void)(x))
-#define CALLGRIND_TOGGLE_COLLECT
-#endif
 
 #define NUSERS 64
 #define NAME_LEN 8 /* "user0042": every name the same length */
@@ -228,11 +217,21 @@ static SECURITY_STATUS accept_once(const char *token, char *out, ULONG *olen)
     return st;
 }
 
+/* The engine's client credentials for `user`, or exit. */
+static void client_cred(const char *user, const char *password, CredHandle *h)
+{
+    SECURITY_STATUS st;
+
+    st = bench_client_cred(user, password, h);
+    if (st != SEC_E_OK) {
+        die("AcquireCredentialsHandle (client)", st);
+    }
+}
+
 /* The engine's client answers the challenge as `user` with `password`. */
 static void client_token(const char *challenge, const char *user,
                          const char *password, char *tok)
 {
-    SEC_WINNT_AUTH_IDENTITY id;
     CredHandle client;
     CtxtHandle ctx;
     SecBuffer ib[2] = {
@@ -246,17 +245,7 @@ static void client_token(const char *challenge, const char *user,
     ULONG attrs = 0;
     SECURITY_STATUS st;
 
-    memset(&id, 0, sizeof(id));
-    id.User = (UCHAR *)(uintptr_t)user;
-    id.UserLength = (ULONG)strlen(user);
-    id.Password = (UCHAR *)(uintptr_t)password;
-    id.PasswordLength = (ULONG)strlen(password);
-    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    st = AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
-                                  &id, NULL, NULL, &client, NULL);
-    if (st != SEC_E_OK) {
-        die("AcquireCredentialsHandle (client)", st);
-    }
+    client_cred(user, password, &client);
     st = InitializeSecurityContext(&client, NULL, (SEC_CHAR *)(uintptr_t)URI,
                                    ISC_REQ_USE_HTTP_STYLE, 0, 0, &idesc, 0,
                                    &ctx, &od, &attrs, NULL);
@@ -270,24 +259,6 @@ static void client_token(const char *challenge, const char *user,
 
 /* ---- SASL mode ------------------------------------------------------------
  */
-
-static void client_cred(const char *user, const char *password, CredHandle *h)
-{
-    SEC_WINNT_AUTH_IDENTITY id;
-    SECURITY_STATUS st;
-
-    memset(&id, 0, sizeof(id));
-    id.User = (UCHAR *)(uintptr_t)user;
-    id.UserLength = (ULONG)strlen(user);
-    id.Password = (UCHAR *)(uintptr_t)password;
-    id.PasswordLength = (ULONG)strlen(password);
-    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    st = AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
-                                  &id, NULL, NULL, h, NULL);
-    if (st != SEC_E_OK) {
-        die("AcquireCredentialsHandle (client)", st);
-    }
-}
 
 /* One SASL step: the server's (ASC) or the client's (ISC); token NULL
    for the server's first call. */

@@ -256,20 +256,6 @@ static SECURITY_STATUS SEC_ENTRY mc_check_and_set(PVOID pv, const UCHAR *id,
 
 /* ---- start-up check, on a plain socket of its own ----------------------- */
 
-/* Whether buf holds a complete line that starts with `start`. */
-static bool has_line(const char *buf, const char *start)
-{
-    size_t n = strlen(start);
-
-    for (const char *line = buf, *eol; (eol = strstr(line, "\r\n")) != NULL;
-         line = eol + 2) {
-        if ((size_t)(eol - line) >= n && strncmp(line, start, n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* Sends `cmd` and reads the reply into buf (NUL-terminated) up to a line
    that starts with one of `ends` (a NULL-terminated list). */
 static apr_status_t converse(apr_socket_t *sock, const char *cmd,
@@ -286,7 +272,7 @@ static apr_status_t converse(apr_socket_t *sock, const char *cmd,
         got += chunk;
         buf[got] = '\0';
         for (const char *const *e = ends; *e != NULL; e++) {
-            if (has_line(buf, *e)) {
+            if (asd_mc_has_line(buf, *e)) {
                 return APR_SUCCESS;
             }
         }
@@ -327,6 +313,7 @@ static void settle_generation(mc_server *srv, apr_socket_t *sock,
     char fresh[ASD_GENERATION_HEX + 1];
     char buf[512];
     const char *value;
+    size_t len = 0;
 
     if (!asd_remote_new_generation(fresh) ||
         converse(sock,
@@ -337,11 +324,8 @@ static void settle_generation(mc_server *srv, apr_socket_t *sock,
                  sizeof(buf)) != APR_SUCCESS) {
         return; /* the first request tries again */
     }
-    /* VALUE <key> <flags> <bytes>\r\n<data>\r\nEND\r\n */
-    value = strstr(buf, "\r\n");
-    if (strncmp(buf, "VALUE ", 6) == 0 && value != NULL) {
-        asd_remote_take_generation(&srv->remote, value + 2,
-                                   strcspn(value + 2, "\r\n"));
+    if ((value = asd_mc_value(buf, &len)) != NULL) {
+        asd_remote_take_generation(&srv->remote, value, len);
     }
 }
 

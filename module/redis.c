@@ -157,6 +157,7 @@ static exchange_result exchange(redisContext *c, const char *key, long long ttl,
 {
     redisReply *set = NULL, *get = NULL;
     exchange_result res = EX_OK;
+    bool has_gen = false;
 
     *epoch = NULL;
     if (redisAppendCommand(c, "SET %s 1 NX EX %lld", key, ttl) != REDIS_OK ||
@@ -167,30 +168,12 @@ static exchange_result exchange(redisContext *c, const char *key, long long ttl,
         res = EX_BROKEN;
         goto done;
     }
-    if (set->type == REDIS_REPLY_ERROR || get->type == REDIS_REPLY_ERROR) {
-        snprintf(why, n, "it answers: %s",
-                 set->type == REDIS_REPLY_ERROR ? set->str : get->str);
+    if (asd_redis_read_pair(set, get, added, &has_gen, why, n) != NULL) {
         res = EX_REFUSED;
-        goto done;
     }
-    if (set->type == REDIS_REPLY_STATUS && strcmp(set->str, "OK") == 0) {
-        *added = true;
-    }
-    else if (set->type == REDIS_REPLY_NIL) {
-        *added = false;
-    }
-    else {
-        snprintf(why, n, "unexpected reply to SET");
-        res = EX_REFUSED;
-        goto done;
-    }
-    if (get->type == REDIS_REPLY_STRING) {
+    else if (has_gen) {
         *epoch = get;
         get = NULL;
-    }
-    else if (get->type != REDIS_REPLY_NIL) {
-        snprintf(why, n, "unexpected reply to GET");
-        res = EX_REFUSED;
     }
 done:
     if (set != NULL) {
@@ -381,25 +364,6 @@ static SECURITY_STATUS SEC_ENTRY redis_stats(PVOID pv, int64_t now,
     return SEC_E_OK;
 }
 
-/* The value of `field` in an INFO reply ("field:value" lines). */
-static const char *info_field(apr_pool_t *p, const char *info,
-                              const char *field)
-{
-    size_t flen = strlen(field);
-
-    for (const char *line = info; line != NULL && *line != '\0';) {
-        const char *eol = strpbrk(line, "\r\n");
-        size_t len = eol ? (size_t)(eol - line) : strlen(line);
-
-        if (len > flen && strncmp(line, field, flen) == 0 &&
-            line[flen] == ':') {
-            return apr_pstrmemdup(p, line + flen + 1, len - flen - 1);
-        }
-        line = eol ? eol + strspn(eol, "\r\n") : NULL;
-    }
-    return NULL;
-}
-
 /*
  * At start-up (in the parent, on its own connection, closed again before
  * any child exists): warns when Redis cannot be reached or may evict
@@ -412,6 +376,7 @@ static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
     redisContext *c = connect_one(rs, why, sizeof(why));
     redisReply *reply;
     const char *policy = NULL;
+    size_t len = 0;
 
     if (c == NULL) {
         ap_log_error(
@@ -423,7 +388,8 @@ static void startup_check(redis_store *rs, apr_pool_t *ptemp, server_rec *s)
     }
     reply = redisCommand(c, "INFO memory");
     if (reply != NULL && reply->type == REDIS_REPLY_STRING) {
-        policy = info_field(ptemp, reply->str, "maxmemory_policy");
+        policy = asd_redis_info_field(reply->str, "maxmemory_policy", &len);
+        policy = policy ? apr_pstrmemdup(ptemp, policy, len) : NULL;
     }
     if (reply != NULL) {
         freeReplyObject(reply);

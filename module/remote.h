@@ -24,6 +24,8 @@
 
 #include "sspi.h"
 
+#include "remote_reply.h"
+
 /* What every process of the server knows of one server of a store, in
    shared memory made with the configuration (so it starts again at each
    restart, graceful or not): the generation last read, 0 while not
@@ -51,7 +53,6 @@ typedef struct {
 
 #define ASD_REMOTE_KEY_SIZE 64
 #define ASD_GENERATION_KEY "sdnc:v2:generation"
-#define ASD_GENERATION_HEX 16
 
 /* NULL, or why the shared memory for the generation cannot be had. */
 const char *asd_remote_init(asd_remote *r, apr_pool_t *pconf, server_rec *s,
@@ -76,17 +77,6 @@ int64_t asd_remote_ttl(int64_t expires, int64_t now);
 /* A new generation record's value, NUL-terminated; false without random
    octets. */
 bool asd_remote_new_generation(char out[ASD_GENERATION_HEX + 1]);
-/* The generation in a record's value (len octets, not NUL-terminated):
-   false when it is not 16 lower-case hex digits or is 0. */
-bool asd_remote_parse_generation(const char *value, size_t len, uint64_t *out);
-/* The number of line `name` in a server's statistics (len octets, not
-   NUL-terminated): Redis's INFO ("name:value" lines, sep ':') or
-   memcached's stats ("STAT name value" lines: prefix "STAT ", sep ' ').
-   False when there is no such line or its value is not a decimal number
-   that fits. */
-bool asd_remote_stat_field(const char *text, size_t len, const char *prefix,
-                           const char *name, char sep, int64_t *out);
-
 /* Whether a new connection may be tried (not moments after one failed). */
 bool asd_remote_may_connect(asd_remote *r);
 /* The store cannot be used: notes it, logs it (at most once a minute),

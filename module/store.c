@@ -17,6 +17,7 @@
 #include "digest_hash.h"
 
 #include "log.h"
+#include "user_line.h"
 
 APLOG_USE_MODULE(auth_sspidigest);
 
@@ -112,20 +113,13 @@ static const char *resolve_userhash(request_rec *r, const char *hash,
     }
     h = sd_hasher_create(r->pool);
     while (h != NULL && next_line(f, line, sizeof(line)) == APR_SUCCESS) {
-        char *colon = strchr(line, ':');
-        char *rest = colon ? colon + 1 : NULL;
-        char *colon2 = rest ? strchr(rest, ':') : NULL;
         char hex[SD_MAX_HEX];
         sd_view user, lrealm;
+        const char *rest;
 
-        if (line[0] == '#' || colon2 == NULL ||
-            (size_t)(colon - line) > SD_MAX_USER) {
+        if (!asd_user_line(line, &user, &lrealm, &rest)) {
             continue;
         }
-        user.p = line;
-        user.len = (size_t)(colon - line);
-        lrealm.p = rest;
-        lrealm.len = (size_t)(colon2 - rest);
         if (lrealm.len != strlen(realm) ||
             memcmp(lrealm.p, realm, lrealm.len) != 0 ||
             !sd_digest_userhash(h, alg->family, user, lrealm, hex)) {

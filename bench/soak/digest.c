@@ -11,18 +11,7 @@
 
 int dg_acquire(CredHandle *cred, const char *user, const char *password)
 {
-    SEC_WINNT_AUTH_IDENTITY id;
-
-    memset(&id, 0, sizeof(id));
-    id.User = (UCHAR *)(uintptr_t)user;
-    id.UserLength = (ULONG)strlen(user);
-    id.Password = (UCHAR *)(uintptr_t)password;
-    id.PasswordLength = (ULONG)strlen(password);
-    id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
-    return AcquireCredentialsHandle(NULL, "WDigest", SECPKG_CRED_OUTBOUND, NULL,
-                                    &id, NULL, NULL, cred, NULL) == SEC_E_OK
-               ? 0
-               : -1;
+    return bench_client_cred(user, password, cred) == SEC_E_OK ? 0 : -1;
 }
 
 static SECURITY_STATUS isc(dg_ctx *d, CredHandle *cred, const char *token,

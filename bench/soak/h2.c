@@ -53,21 +53,6 @@ static ssize_t on_send(nghttp2_session *s, const uint8_t *data, size_t len,
     return n > 0 ? n : NGHTTP2_ERR_CALLBACK_FAILURE;
 }
 
-static void copy_value(char *dst, size_t cap, const uint8_t *v, size_t vl)
-{
-    size_t have = strlen(dst);
-
-    if (have + vl + 3 > cap) {
-        return;
-    }
-    if (have > 0) {
-        memcpy(dst + have, "\r\n", 2);
-        have += 2;
-    }
-    memcpy(dst + have, v, vl);
-    dst[have + vl] = '\0';
-}
-
 static int on_header(nghttp2_session *s, const nghttp2_frame *f,
                      const uint8_t *name, size_t nl, const uint8_t *v,
                      size_t vl, uint8_t flags, void *user)
@@ -83,10 +68,10 @@ static int on_header(nghttp2_session *s, const nghttp2_frame *f,
         st->status = (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0');
     }
     else if (nl == 16 && memcmp(name, "www-authenticate", 16) == 0) {
-        copy_value(st->chal, sizeof(st->chal), v, vl);
+        bench_append_value(st->chal, sizeof(st->chal), (const char *)v, vl);
     }
     else if (nl == 19 && memcmp(name, "authentication-info", 19) == 0) {
-        copy_value(st->info, sizeof(st->info), v, vl);
+        bench_append_value(st->info, sizeof(st->info), (const char *)v, vl);
     }
     return 0;
 }

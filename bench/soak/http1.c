@@ -96,41 +96,6 @@ size_t h1_head(char *out, size_t cap, const char *method, const char *uri,
     return (size_t)(n + m);
 }
 
-/* The value of header `name` when line (without CR LF) is that header. */
-static const char *header_value(const char *line, size_t len, const char *name,
-                                size_t *vlen)
-{
-    size_t n = strlen(name);
-
-    if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':') {
-        return NULL;
-    }
-    line += n + 1;
-    len -= n + 1;
-    while (len > 0 && (*line == ' ' || *line == '\t')) {
-        line++;
-        len--;
-    }
-    *vlen = len;
-    return line;
-}
-
-/* Appends v to a CR LF separated list in dst (bounded; the rest dropped). */
-static void append_value(char *dst, size_t cap, const char *v, size_t vl)
-{
-    size_t have = strlen(dst);
-
-    if (have + vl + 3 > cap) {
-        return;
-    }
-    if (have > 0) {
-        memcpy(dst + have, "\r\n", 2);
-        have += 2;
-    }
-    memcpy(dst + have, v, vl);
-    dst[have + vl] = '\0';
-}
-
 /* Parses a complete head; fills r; *clen the body length (-1: chunked,
    -2: none given). */
 static void parse_head(const char *buf, const char *end, h1_resp *r, long *clen)
@@ -144,54 +109,24 @@ static void parse_head(const char *buf, const char *end, h1_resp *r, long *clen)
         const char *v;
         size_t len = (size_t)(eol - p), vl;
 
-        if ((v = header_value(p, len, "Content-Length", &vl)) != NULL) {
+        if ((v = bench_header_value(p, len, "Content-Length", &vl)) != NULL) {
             *clen = strtol(v, NULL, 10);
         }
-        else if ((v = header_value(p, len, "Transfer-Encoding", &vl))) {
+        else if ((v = bench_header_value(p, len, "Transfer-Encoding", &vl))) {
             *clen = -1;
         }
-        else if ((v = header_value(p, len, "Connection", &vl)) != NULL) {
+        else if ((v = bench_header_value(p, len, "Connection", &vl)) != NULL) {
             r->close = vl >= 5 && strncasecmp(v, "close", 5) == 0;
         }
-        else if ((v = header_value(p, len, "WWW-Authenticate", &vl))) {
-            append_value(r->chal, sizeof(r->chal), v, vl);
+        else if ((v = bench_header_value(p, len, "WWW-Authenticate", &vl))) {
+            bench_append_value(r->chal, sizeof(r->chal), v, vl);
         }
-        else if ((v = header_value(p, len, "Authentication-Info", &vl))) {
-            append_value(r->info, sizeof(r->info), v, vl);
+        else if ((v = bench_header_value(p, len, "Authentication-Info", &vl))) {
+            bench_append_value(r->info, sizeof(r->info), v, vl);
         }
         p = eol + 2;
     }
     r->stale = strstr(r->chal, "stale=true") != NULL;
-}
-
-/* Length of a complete chunked body at buf, else 0 (-1 malformed). */
-static long chunked_len(const char *buf, size_t len)
-{
-    size_t off = 0;
-
-    for (;;) {
-        const char *eol = memmem(buf + off, len - off, "\r\n", 2);
-        long n;
-
-        if (eol == NULL) {
-            return 0;
-        }
-        n = strtol(buf + off, NULL, 16);
-        if (n < 0) {
-            return -1;
-        }
-        off = (size_t)(eol - buf) + 2;
-        if (n == 0) {
-            const char *fin =
-                memmem(buf + off - 2, len - off + 2, "\r\n\r\n", 4);
-
-            return fin ? (long)(fin - buf) + 4 : 0;
-        }
-        off += (size_t)n + 2;
-        if (off > len) {
-            return 0;
-        }
-    }
 }
 
 /* True when buf holds the whole response whose head ends at head_len. */
@@ -202,7 +137,7 @@ static bool body_complete(const char *buf, size_t len, size_t head_len,
         return true; /* no body with these responses */
     }
     if (clen == -1) {
-        return chunked_len(buf + head_len, len - head_len) != 0;
+        return bench_chunked_len(buf + head_len, len - head_len) != 0;
     }
     return len >= head_len + (size_t)clen;
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "../common.h"
 #include "sspi.h"
 
 #define SOAK_AUTH_CAP 4096 /* one Authorization value */

@@ -6,8 +6,8 @@
 # prefork instead of event.
 .PHONY: soak soak-build
 
-SOAK_SRC := $(wildcard bench/soak/*.c)
-SOAK_HDR := bench/soak/soak.h bench/soak/scenario.h
+SOAK_SRC := $(wildcard bench/soak/*.c) bench/common.c
+SOAK_HDR := bench/soak/soak.h bench/soak/scenario.h bench/common.h
 
 $(BUILD)/soak/soak-client: $(SOAK_SRC) $(SOAK_HDR) include/sspi.h \
 		$(BUILD)/libsspidigest.a
